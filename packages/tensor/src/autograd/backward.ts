@@ -1,0 +1,98 @@
+/**
+ * @file Reverse-mode differentiation. The graph is walked with an explicit stack (a 1,000-step unrolled
+ * recurrence must not overflow the JS stack), gradients are summed per tensor, and each node is released
+ * after use so the graph's memory goes away with backward() unless retainGraph is set.
+ */
+import { contiguous } from '../ops/movement.js';
+import { onesLike } from '../ops/creation.js';
+import { AutogradError } from '../errors.js';
+import { formatShape, sameShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import type { GradNode } from './node.js';
+import { noGrad } from './grad-mode.js';
+
+/** Tensors with a grad node reachable from root, parents before children (reverse post-order). */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const postOrder: Tensor[] = [];
+  const visited = new Set<GradNode>();
+  const stack: { tensor: Tensor; next: number }[] = [];
+  if (root.gradFn) {
+    visited.add(root.gradFn);
+    stack.push({ tensor: root, next: 0 });
+  }
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const node = top.tensor.gradFn as GradNode;
+    if (top.next < node.inputs.length) {
+      const child = node.inputs[top.next++];
+      const childNode = child.gradFn;
+      if (childNode && child.requiresGrad && !visited.has(childNode)) {
+        visited.add(childNode);
+        stack.push({ tensor: child, next: 0 });
+      }
+    } else {
+      stack.pop();
+      postOrder.push(top.tensor);
+    }
+  }
+  return postOrder.reverse();
+}
+
+function accumulate(target: Tensor, g: Tensor): void {
+  // Leaf gradients get their own contiguous storage: a rule may return a stride-0 or shared view.
+  const owned = g.isContiguous() && g.offset === 0 && g.data.length === g.size ? g : contiguous(g).clone();
+  target.grad = target.grad ? target.grad.add(owned) : owned;
+}
+
+export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError('backward: the tensor does not require grad and has no gradFn');
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new AutogradError(
+        `backward: grad can be implicitly created only for scalar outputs (got shape ${formatShape(root.shape)}); pass a gradient`,
+      );
+    }
+    seed = onesLike(root);
+  } else {
+    if (!sameShape(gradient.shape, root.shape)) {
+      throw new AutogradError(`backward: gradient shape ${formatShape(gradient.shape)} does not match the output ${formatShape(root.shape)}`);
+    }
+    seed = gradient.detach();
+  }
+  noGrad(() => {
+    if (root.isLeaf) {
+      accumulate(root, seed);
+      return;
+    }
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    for (const tensor of topologicalOrder(root)) {
+      const g = grads.get(tensor);
+      grads.delete(tensor);
+      const node = tensor.gradFn as GradNode;
+      if (!g) continue;
+      if (tensor.retainsGrad) accumulate(tensor, g);
+      if (!node.backward) {
+        throw new AutogradError(
+          `backward: trying to backward through the graph a second time (through ${node.name}); its buffers were freed. Pass { retainGraph: true } to the first backward()`,
+        );
+      }
+      const inputGrads = node.backward(g);
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!gi || !input.requiresGrad) return;
+        if (input.isLeaf) accumulate(input, gi);
+        else {
+          const previous = grads.get(input);
+          grads.set(input, previous ? previous.add(gi) : gi);
+        }
+      });
+      if (!options.retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * @file The backend interface: the only place that touches raw storage. Kernels see strided views of typed
+ * arrays, never tensors or autograd, so a faster backend (WASM SIMD, worker threads) can replace the portable
+ * one without touching op code.
+ */
+import type { DType, FloatArray, TypedArray } from '../dtype.js';
+import type { Shape } from '../shape.js';
+
+/** A strided view of a flat typed array: element (i0, i1, …) lives at offset + Σ i_k · strides[k]. */
+export interface StridedArray {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export const unaryOps = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'erf',
+  'sign',
+  'logicalNot',
+] as const;
+export type UnaryOp = (typeof unaryOps)[number];
+
+export const arithmeticOps = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
+export const comparisonOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'] as const;
+export type ArithmeticOp = (typeof arithmeticOps)[number];
+export type ComparisonOp = (typeof comparisonOps)[number];
+export type BinaryOp = ArithmeticOp | ComparisonOp;
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+export interface Backend {
+  readonly name: string;
+  /** dst[i] = src[i] over dst's shape (src already broadcast to it), casting to dst's dtype (bool: x ≠ 0). */
+  copy(src: StridedArray, dst: StridedArray): void;
+  /** out = op(x), out contiguous with x's shape. */
+  unary(op: UnaryOp, x: StridedArray, out: TypedArray): void;
+  /** out = op(a, b); a and b share out's shape (broadcast dims have stride 0); out is contiguous. */
+  binary(op: BinaryOp, a: StridedArray, b: StridedArray, out: TypedArray): void;
+  /** out = cond ? a : b, all three already broadcast to out's shape. */
+  where(cond: StridedArray, a: StridedArray, b: StridedArray, out: TypedArray): void;
+  /**
+   * Reduces the last `reduceRank` dims of x (callers permute the reduced dims last); out holds one value per
+   * leading index. `indices` (for max/min over one dim) receives the position of the chosen element.
+   */
+  reduce(op: ReduceOp, x: StridedArray, reduceRank: number, out: TypedArray, indices?: Int32Array): void;
+  /** Batched matmul: a [...batch, M, K] · b [...batch, K, N] → contiguous out [...batch, M, N]; same batch dims. */
+  matmul(a: StridedArray, b: StridedArray, out: FloatArray): void;
+  /** out[…i…j…] = x[…index[…i…j…]…] along `dim` (PyTorch's gather); out has index's shape. */
+  gather(x: StridedArray, dim: number, index: StridedArray, out: TypedArray): void;
+  /** dst[…index[…]…] += src[…] along `dim`; dst contiguous, updated in place. */
+  scatterAdd(dst: TypedArray, dstShape: Shape, dim: number, index: StridedArray, src: StridedArray): void;
+}
+
+export type BackendDType = DType;

@@ -1,0 +1,18 @@
+/** @file The portable backend: plain TypeScript kernels, the reference every faster backend is tested against. */
+import type { Backend } from '../backend.js';
+import { batchedMatmul } from './batched-matmul.js';
+import { binary, copy, unary, where } from './elementwise.js';
+import { gather, scatterAdd } from './indexing.js';
+import { reduce } from './reduce.js';
+
+export const jsBackend: Backend = {
+  name: 'js',
+  copy,
+  unary,
+  binary,
+  where,
+  reduce,
+  matmul: batchedMatmul,
+  gather,
+  scatterAdd,
+};

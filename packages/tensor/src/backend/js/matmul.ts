@@ -1,0 +1,322 @@
+/**
+ * @file Portable (pure TypeScript) single-threaded matrix-multiply kernel.
+ *
+ * Blocking scheme (GotoBLAS / BLIS style), for out[m,n] = A[m,k] · B[k,n]:
+ *
+ *   for jc in n, step NC                      B panel columns
+ *     for pc in k, step KC                    depth block
+ *       pack B[pc:pc+KC, jc:jc+NC] → BP        KC×NC, as NR-wide column slivers (kc×NR each)
+ *       for ic in m, step MC                  A block rows
+ *         pack A[ic:ic+MC, pc:pc+KC] → AP      MC×KC, as MR-tall row slivers (kc×MR each), stays in L2
+ *         for jr in NC, step NR               one B sliver (kc×NR doubles = 8 KB) stays in L1 …
+ *           for ir in MC, step MR             … while the A slivers stream from L2
+ *             microKernel: MR×NR tile of out += AP sliver · BP sliver
+ *
+ * Packing does three jobs: it turns any stride layout (A·B, A·Bᵀ, Aᵀ·B views) into the same contiguous,
+ * sequentially-read layout, so all layouts run at the same speed; it converts float32 to float64 once per
+ * element instead of once per multiply (a Float32Array load costs a conversion in the inner loop); and it
+ * zero-pads ragged edge slivers so the micro-kernel always computes a full MR×NR tile.
+ *
+ * The micro-kernel keeps the 4×4 tile of sums in local variables (doubles), loading MR + NR values per
+ * step of k for MR·NR multiply-adds. The pack buffers are fixed-size module-level `const`s: the block sizes
+ * bound what is packed, and V8 can then treat their base address and length as constants in the hot loop
+ * (no per-iteration map check or length reload), which measured ~30% faster than passing them in.
+ *
+ * Small products (and skinny ones, m or n < 4) take a direct loop without packing, since there the packing
+ * and call overhead would dominate.
+ */
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** A strided view of one matrix inside a flat buffer: element (i, j) is data[offset + i*rowStride + j*colStride]. */
+export interface MatrixOperand {
+  data: FloatArray;
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/** Micro-tile: MR rows of A × NR columns of B, 16 accumulators (x64 has 16 xmm registers; bigger spills more). */
+const MR = 4;
+const NR = 4;
+/** Depth block: a B sliver is KC·NR doubles (8 KB, fits L1 next to the streaming A sliver). */
+const KC = 256;
+/** Rows of A per packed block: MC·KC doubles = 256 KB, comfortably inside a 1 MB L2. */
+const MC = 128;
+/** Columns of B per packed panel: KC·NC doubles = 1 MB, lives in L2/L3 and is reused across all of A's blocks. */
+const NC = 512;
+
+/** Packed A block and B panel, float64 whatever the input type (see the header on why `const`). */
+const AP = new Float64Array(MC * KC);
+const BP = new Float64Array(KC * NC);
+/** Landing spot for ragged edge tiles, whose out-of-range part must not be written. */
+const EDGE = new Float64Array(MR * NR);
+
+/** At or below this many multiply-adds, the direct loop beats packing (about a 32×32×32 product). */
+const SMALL_WORK = 32 * 32 * 32;
+
+/**
+ * out[outOffset + i*n + j] = Σ_p A(i,p) · B(p,j) for an [m,k]·[k,n] product, out row-major contiguous.
+ * Overwrites out (does not accumulate). A and B may be transposed views (e.g. rowStride 1, colStride m) — the
+ * backward pass of matmul calls it with Aᵀ and Bᵀ views, so no transposed copy must be needed by the caller.
+ * Handles m, n or k = 0 (k = 0 → zeros), and any sizes (not only multiples of the block size).
+ */
+export function matmulKernel(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: FloatArray,
+  outOffset: number,
+): void {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0, outOffset, outOffset + m * n);
+    return;
+  }
+  if (m < MR || n < NR || m * n * k <= SMALL_WORK) {
+    directMatmul(m, n, k, a, b, out, outOffset);
+    return;
+  }
+  blockedMatmul(m, n, k, a, b, out, outOffset);
+}
+
+function blockedMatmul(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: FloatArray,
+  outOffset: number,
+): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      // B block rows pc.., cols jc..: the lanes of a sliver are columns, stepping along k is a row step.
+      packPanel(BP, b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, NR);
+      // The first depth block overwrites out, later ones add to it: no separate zeroing pass.
+      const overwrite = pc === 0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packPanel(AP, a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, MR);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = Math.min(NR, nc - jr);
+          const rowStart = outOffset + ic * n + jc + jr;
+          for (let ir = 0; ir < mc; ir += MR) {
+            // Sliver s of a packed buffer starts at s·kc·(MR or NR) = ir·kc (resp. jr·kc).
+            microKernel(kc, ir * kc, jr * kc, out, rowStart + ir * n, n, Math.min(MR, mc - ir), nr, overwrite);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs `lanes` lanes × kc steps of a strided matrix into `dst` as slivers of `width` lanes: sliver s holds,
+ * for each step p, its `width` lane values contiguously (dst[s·kc·width + p·width + l]). Lanes past the end
+ * of the last sliver are zero, so the micro-kernel can run on full tiles. Used for A (lanes = rows) and for
+ * B (lanes = columns).
+ */
+function packPanel(
+  dst: Float64Array,
+  src: FloatArray,
+  base: number,
+  laneStride: number,
+  stepStride: number,
+  lanes: number,
+  kc: number,
+  width: number,
+): void {
+  let d = 0;
+  for (let l0 = 0; l0 < lanes; l0 += width) {
+    const count = Math.min(width, lanes - l0);
+    const start = base + l0 * laneStride;
+    if (count === 4 && width === 4) {
+      // Four read streams at once: each is contiguous when the layout is, and the writes are sequential.
+      let s0 = start;
+      let s1 = start + laneStride;
+      let s2 = s1 + laneStride;
+      let s3 = s2 + laneStride;
+      for (let p = 0; p < kc; p++) {
+        dst[d] = src[s0];
+        dst[d + 1] = src[s1];
+        dst[d + 2] = src[s2];
+        dst[d + 3] = src[s3];
+        d += 4;
+        s0 += stepStride;
+        s1 += stepStride;
+        s2 += stepStride;
+        s3 += stepStride;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = start + p * stepStride;
+        for (let l = 0; l < width; l++) dst[d + l] = l < count ? src[s + l * laneStride] : 0;
+        d += width;
+      }
+    }
+  }
+}
+
+/**
+ * out tile (mr×nr valid of MR×NR, row stride ldc, starting at ci) = (or +=) A sliver · B sliver over kc
+ * steps, reading AP from ai and BP from bi.
+ */
+function microKernel(
+  kc: number,
+  ai: number,
+  bi: number,
+  out: FloatArray,
+  ci: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+  overwrite: boolean,
+): void {
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  let c20 = 0;
+  let c21 = 0;
+  let c22 = 0;
+  let c23 = 0;
+  let c30 = 0;
+  let c31 = 0;
+  let c32 = 0;
+  let c33 = 0;
+  for (let p = 0; p < kc; p++) {
+    const a0 = AP[ai];
+    const a1 = AP[ai + 1];
+    const a2 = AP[ai + 2];
+    const a3 = AP[ai + 3];
+    const b0 = BP[bi];
+    const b1 = BP[bi + 1];
+    const b2 = BP[bi + 2];
+    const b3 = BP[bi + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
+    ai += MR;
+    bi += NR;
+  }
+  if (mr === MR && nr === NR) {
+    const c1 = ci + ldc;
+    const c2 = c1 + ldc;
+    const c3 = c2 + ldc;
+    if (overwrite) {
+      out[ci] = c00;
+      out[ci + 1] = c01;
+      out[ci + 2] = c02;
+      out[ci + 3] = c03;
+      out[c1] = c10;
+      out[c1 + 1] = c11;
+      out[c1 + 2] = c12;
+      out[c1 + 3] = c13;
+      out[c2] = c20;
+      out[c2 + 1] = c21;
+      out[c2 + 2] = c22;
+      out[c2 + 3] = c23;
+      out[c3] = c30;
+      out[c3 + 1] = c31;
+      out[c3 + 2] = c32;
+      out[c3 + 3] = c33;
+    } else {
+      out[ci] += c00;
+      out[ci + 1] += c01;
+      out[ci + 2] += c02;
+      out[ci + 3] += c03;
+      out[c1] += c10;
+      out[c1 + 1] += c11;
+      out[c1 + 2] += c12;
+      out[c1 + 3] += c13;
+      out[c2] += c20;
+      out[c2 + 1] += c21;
+      out[c2 + 2] += c22;
+      out[c2 + 3] += c23;
+      out[c3] += c30;
+      out[c3 + 1] += c31;
+      out[c3 + 2] += c32;
+      out[c3 + 3] += c33;
+    }
+    return;
+  }
+  // Ragged edge: the padded lanes computed zeros; write only the mr×nr part that exists.
+  EDGE[0] = c00;
+  EDGE[1] = c01;
+  EDGE[2] = c02;
+  EDGE[3] = c03;
+  EDGE[4] = c10;
+  EDGE[5] = c11;
+  EDGE[6] = c12;
+  EDGE[7] = c13;
+  EDGE[8] = c20;
+  EDGE[9] = c21;
+  EDGE[10] = c22;
+  EDGE[11] = c23;
+  EDGE[12] = c30;
+  EDGE[13] = c31;
+  EDGE[14] = c32;
+  EDGE[15] = c33;
+  for (let i = 0; i < mr; i++) {
+    const row = ci + i * ldc;
+    for (let j = 0; j < nr; j++) {
+      if (overwrite) out[row + j] = EDGE[i * NR + j];
+      else out[row + j] += EDGE[i * NR + j];
+    }
+  }
+}
+
+/** Unpacked path for small or skinny products: each output is a dot product accumulated in a double. */
+function directMatmul(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: FloatArray,
+  outOffset: number,
+): void {
+  const ad = a.data;
+  const bd = b.data;
+  const ars = a.rowStride;
+  const acs = a.colStride;
+  const brs = b.rowStride;
+  const bcs = b.colStride;
+  let o = outOffset;
+  for (let i = 0; i < m; i++) {
+    const aRow = a.offset + i * ars;
+    for (let j = 0; j < n; j++) {
+      let ap = aRow;
+      let bp = b.offset + j * bcs;
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        s += ad[ap] * bd[bp];
+        ap += acs;
+        bp += brs;
+      }
+      out[o++] = s;
+    }
+  }
+}

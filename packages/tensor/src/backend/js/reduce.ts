@@ -1,0 +1,61 @@
+/** @file Reductions over trailing dims: sum, max and min, the latter two with the chosen index. */
+import type { TypedArray } from '../../dtype.js';
+import type { ReduceOp, StridedArray } from '../backend.js';
+import { forEachRow } from './iterate.js';
+
+/**
+ * x's last `reduceRank` dims are reduced; out has one slot per leading index. Walks x in row-major order, so
+ * element number e belongs to out[floor(e / groupSize)].
+ */
+export function reduce(op: ReduceOp, x: StridedArray, reduceRank: number, out: TypedArray, indices?: Int32Array): void {
+  const rank = x.shape.length;
+  let groupSize = 1;
+  for (let d = rank - reduceRank; d < rank; d++) groupSize *= x.shape[d];
+  const groups = out.length;
+  if (groupSize === 0) {
+    // Empty reductions: sum is 0; max/min have no identity (PyTorch errors; the op layer checks first).
+    out.fill(0);
+    return;
+  }
+  // A scalar or vector walk is enough: give the iteration at least one dim.
+  const shape = rank === 0 ? [1] : x.shape;
+  const strides = rank === 0 ? [0] : x.strides;
+  const data = x.data;
+  let e = 0; // element counter within the current group
+  let g = 0; // current group
+  let acc = op === 'sum' ? 0 : Number.NaN;
+  let best = 0;
+  forEachRow(shape, [strides], [x.offset], (b, n) => {
+    const s = strides[strides.length - 1];
+    let i = b[0];
+    let ee = e;
+    let gg = g;
+    let a = acc;
+    let bi = best;
+    for (let k = 0; k < n; k++, i += s) {
+      const v = data[i];
+      if (op === 'sum') a += v;
+      else if (ee === 0) {
+        a = v;
+        bi = 0;
+      } else if (a === a && (v !== v || (op === 'max' ? v > a : v < a))) {
+        // A NaN wins and then sticks, as in PyTorch; ties keep the first index.
+        a = v;
+        bi = ee;
+      }
+      if (++ee === groupSize) {
+        out[gg] = a;
+        if (indices) indices[gg] = bi;
+        gg++;
+        ee = 0;
+        a = op === 'sum' ? 0 : Number.NaN;
+        bi = 0;
+      }
+    }
+    e = ee;
+    g = gg;
+    acc = a;
+    best = bi;
+  });
+  if (g !== groups) throw new Error(`reduce: internal error (filled ${g} of ${groups} outputs)`);
+}

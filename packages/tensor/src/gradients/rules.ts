@@ -1,0 +1,111 @@
+/**
+ * @file One backward rule per primitive, each written with public tensor ops so that it runs on any backend.
+ * A rule maps the output's gradient g to one gradient per input (null where an input gets none). Operands of
+ * binary primitives arrive already broadcast: the `expand` rule sums gradients back to the original shapes.
+ */
+import { scatterAdd, indexAdd } from '../ops/indexing.js';
+import { zerosLike } from '../ops/creation.js';
+import { cos, eq, gt, logicalAnd, ge, log, mul, sign, sin, where } from '../ops/elementwise.js';
+import { matmul } from '../ops/matmul.js';
+import { cast, narrow, permute, reshape, slice, sliceScatter, expand } from '../ops/movement.js';
+import { sum } from '../ops/reduce.js';
+import type { Primitive, PrimitiveParams } from '../primitives.js';
+import type { Tensor } from '../tensor.js';
+import { gather, indexSelect } from '../ops/indexing.js';
+import { sumTo } from './sum-to.js';
+
+export interface GradContext<P extends Primitive> {
+  inputs: readonly Tensor[];
+  output: Tensor;
+  params: PrimitiveParams[P];
+}
+
+export type GradRule<P extends Primitive> = (g: Tensor, ctx: GradContext<P>) => (Tensor | null)[];
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** Gradient share of `a` in max(a, b): 1 where a wins, ½ at ties (PyTorch's rule). */
+function winnerShare(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  return where(wins(a, b), 1, where(eq(a, b), 0.5, 0)).to(a.dtype);
+}
+
+export const gradRules: { [P in Primitive]: GradRule<P> } = {
+  // d(−x) = −dx
+  neg: (g) => [g.neg()],
+  // d(eˣ) = eˣ dx
+  exp: (g, { output }) => [g.mul(output)],
+  // d(log x) = dx / x
+  log: (g, { inputs: [x] }) => [g.div(x)],
+  // d(√x) = dx / (2√x)
+  sqrt: (g, { output }) => [g.div(output.mul(2))],
+  // d|x| = sign(x) dx (0 at 0, as in PyTorch)
+  abs: (g, { inputs: [x] }) => [g.mul(sign(x))],
+  sin: (g, { inputs: [x] }) => [g.mul(cos(x))],
+  cos: (g, { inputs: [x] }) => [g.mul(sin(x)).neg()],
+  // d(tanh x) = (1 − tanh²x) dx
+  tanh: (g, { output }) => [g.mul(output.mul(output).neg().add(1))],
+  // dσ = σ(1 − σ) dx
+  sigmoid: (g, { output }) => [g.mul(output.mul(output.neg().add(1)))],
+  // d relu = [x > 0] dx
+  relu: (g, { inputs: [x] }) => [where(gt(x, 0), g, 0)],
+  // d erf(x) = 2/√π · e^(−x²) dx
+  erf: (g, { inputs: [x] }) => [g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI))],
+  // d(a + b) = da + db
+  add: (g) => [g, g],
+  sub: (g) => [g, g.neg()],
+  // d(a·b) = b·da + a·db
+  mul: (g, { inputs: [a, b] }) => [g.mul(b), g.mul(a)],
+  // d(a/b) = da/b − (a/b)·db/b
+  div: (g, { inputs: [, b], output }) => [g.div(b), g.mul(output).div(b).neg()],
+  // d(aᵇ) = b·aᵇ⁻¹ da + aᵇ·log a db; zero where b = 0 (for da) or a = 0 ≤ b (for db), as PyTorch masks them
+  pow: (g, { inputs: [a, b], output }) => [
+    where(eq(b, 0), 0, g.mul(b.mul(a.pow(b.sub(1))))),
+    b.requiresGrad ? where(logicalAnd(eq(a, 0), ge(b, 0)), 0, g.mul(output.mul(log(a)))) : null,
+  ],
+  maximum: (g, { inputs: [a, b] }) => [g.mul(winnerShare(a, b, gt)), g.mul(winnerShare(b, a, gt))],
+  minimum: (g, { inputs: [a, b] }) => [g.mul(winnerShare(b, a, gt)), g.mul(winnerShare(a, b, gt))],
+  where: (g, { params: { cond } }) => [where(cond, g, 0), where(cond, 0, g)],
+  // d Σx = broadcast dy
+  sum: (g, { inputs: [x] }) => [expand(g, x.shape)],
+  // Ties share the gradient evenly.
+  amax: (g, { inputs: [x], output, params: { dims } }) => {
+    const isMax = eq(x, output).to(g.dtype);
+    return [mul(isMax, g.div(sum(isMax, dims, true)))];
+  },
+  amin: (g, { inputs: [x], output, params: { dims } }) => {
+    const isMin = eq(x, output).to(g.dtype);
+    return [mul(isMin, g.div(sum(isMin, dims, true)))];
+  },
+  // The gradient goes to the chosen index only.
+  maxDim: (g, { inputs: [x], params: { dim, indices } }) => [x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g)],
+  minDim: (g, { inputs: [x], params: { dim, indices } }) => [x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g)],
+  // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
+  matmul: (g, { inputs: [a, b] }) => [matmul(g, b.mT), matmul(a.mT, g)],
+  reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],
+  permute: (g, { params: { dims } }) => {
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => {
+      inverse[d] = i;
+    });
+    return [permute(g, inverse)];
+  },
+  expand: (g, { inputs: [x] }) => [sumTo(g, x.shape)],
+  slice: (g, { inputs: [x], params: { dim, start, step } }) => [sliceScatter(g, x.shape, dim, start, step)],
+  sliceScatter: (g, { inputs: [src], params: { dim, start, step } }) => [
+    slice(g, dim, start, start + src.shape[dim] * step, step),
+  ],
+  cast: (g, { inputs: [x] }) => [cast(g, x.dtype)],
+  contiguous: (g) => [g],
+  cat: (g, { inputs, params: { dim } }) => {
+    let start = 0;
+    return inputs.map((t) => {
+      const piece = narrow(g, dim, start, t.shape[dim]);
+      start += t.shape[dim];
+      return piece;
+    });
+  },
+  gather: (g, { inputs: [x], params: { dim, index } }) => [scatterAdd(zerosLike(x), dim, index, g)],
+  scatterAdd: (g, { params: { dim, index } }) => [g, gather(g, dim, index)],
+  indexSelect: (g, { inputs: [x], params: { dim, index } }) => [indexAdd(zerosLike(x), dim, index, g)],
+  indexAdd: (g, { params: { dim, index } }) => [g, indexSelect(g, dim, index)],
+};

@@ -1,0 +1,70 @@
+/** @file Activations composed from primitives: GELU, softmax, log-softmax, dropout. */
+import { isFloating } from '../dtype.js';
+import { DTypeError, TensorloomError } from '../errors.js';
+import { type Generator, defaultGenerator } from '../random.js';
+import { normalizeDim } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { bernoulli, fullLike } from './creation.js';
+import { add, erf, exp, log, mul, sub, tanh } from './elementwise.js';
+import { amax, sum } from './reduce.js';
+import { cast } from './movement.js';
+
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * Gaussian error linear unit. Exact: x·Φ(x) = ½x(1 + erf(x/√2)); 'tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+ * (Hendrycks & Gimpel, 2016.)
+ */
+export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  const approximate = options.approximate ?? 'none';
+  if (approximate === 'tanh') {
+    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  if (approximate !== 'none') throw new TensorloomError(`gelu: approximate must be 'none' or 'tanh' (got '${approximate}')`);
+  return mul(mul(x, 0.5), add(erf(mul(x, SQRT_HALF)), 1));
+}
+
+function floatInput(op: string, x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new DTypeError(`${op}: not supported for bool tensors`);
+  return isFloating(x.dtype) ? x : cast(x, 'float32');
+}
+
+/**
+ * exp(x_i) / Σ_j exp(x_j) along `dim`. The row max is subtracted first (it cancels), so large inputs do not
+ * overflow; the max is a constant for the gradient, which is exact either way.
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const input = floatInput('softmax', x);
+  const d = normalizeDim('softmax', dim, input.ndim);
+  const shifted = sub(input, amax(input.detach(), d, true));
+  const e = exp(shifted);
+  return e.div(sum(e, d, true));
+}
+
+/** x_i − log Σ_j exp(x_j) along `dim`, by the max-shifted log-sum-exp. */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const input = floatInput('logSoftmax', x);
+  const d = normalizeDim('logSoftmax', dim, input.ndim);
+  const shifted = sub(input, amax(input.detach(), d, true));
+  return sub(shifted, log(sum(exp(shifted), d, true)));
+}
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element. */
+  p?: number;
+  /** Dropout acts only in training; in eval it is the identity. */
+  training?: boolean;
+  generator?: Generator;
+}
+
+/** Zeroes each element with probability p and scales the rest by 1/(1−p), so the expectation is unchanged. */
+export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const { p = 0.5, training = true, generator = defaultGenerator } = options;
+  if (!(p >= 0 && p <= 1)) throw new TensorloomError(`dropout: p must be in [0, 1] (got ${p})`);
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const keep = bernoulli(fullLike(floatInput('dropout', x), 1 - p), { generator });
+  return mul(x, mul(keep, 1 / (1 - p)));
+}

@@ -1,0 +1,55 @@
+/**
+ * @file The closed set of differentiable primitives and the parameters each records. Every other op is
+ * composed from these; each has exactly one backward rule (gradients/rules.ts, typed so that a primitive
+ * without a rule does not compile).
+ */
+import type { DType } from './dtype.js';
+import type { Tensor } from './tensor.js';
+
+export interface PrimitiveParams {
+  // Elementwise unary.
+  neg: null;
+  exp: null;
+  log: null;
+  sqrt: null;
+  abs: null;
+  sin: null;
+  cos: null;
+  tanh: null;
+  sigmoid: null;
+  relu: null;
+  erf: null;
+  // Elementwise binary, on operands already broadcast to one shape.
+  add: null;
+  sub: null;
+  mul: null;
+  div: null;
+  pow: null;
+  maximum: null;
+  minimum: null;
+  where: { cond: Tensor };
+  // Reductions; outputs keep the reduced dims (size 1), the op layer squeezes them.
+  sum: { dims: number[] };
+  amax: { dims: number[] };
+  amin: { dims: number[] };
+  maxDim: { dim: number; indices: Tensor };
+  minDim: { dim: number; indices: Tensor };
+  // Batched matrix product on operands with equal batch dims.
+  matmul: null;
+  // Views (share storage) and copies.
+  reshape: { shape: number[] };
+  permute: { dims: number[] };
+  expand: { shape: number[] };
+  slice: { dim: number; start: number; step: number };
+  sliceScatter: { shape: number[]; dim: number; start: number; step: number };
+  cast: { dtype: DType };
+  contiguous: null;
+  // Joining and indexing.
+  cat: { dim: number };
+  gather: { dim: number; index: Tensor };
+  scatterAdd: { dim: number; index: Tensor };
+  indexSelect: { dim: number; index: Tensor };
+  indexAdd: { dim: number; index: Tensor };
+}
+
+export type Primitive = keyof PrimitiveParams;
