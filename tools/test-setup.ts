@@ -1,7 +1,7 @@
 /**
  * @file The shared vitest matcher: `expect(actual).toBeAllClose(expected, { rtol, atol })` passes when every
  * element satisfies |actual − expected| ≤ atol + rtol·|expected| (numpy.allclose) and the shapes agree.
- * Accepts tensors, typed arrays, nested arrays and numbers; NaN matches NaN.
+ * Accepts tensors, typed arrays, nested arrays and numbers; NaN matches NaN and equal infinities match.
  */
 import { expect } from 'vitest';
 
@@ -22,7 +22,8 @@ function isTensorLike(x: unknown): x is TensorLikeValue {
 function flatten(x: unknown): { shape: number[] | null; values: number[] } {
   if (isTensorLike(x)) return { shape: [...x.shape], values: Array.from(x.dataSync(), Number) };
   if (typeof x === 'number' || typeof x === 'boolean') return { shape: [], values: [Number(x)] };
-  if (ArrayBuffer.isView(x)) return { shape: null, values: Array.from(x as unknown as ArrayLike<number>, Number) };
+  if (ArrayBuffer.isView(x))
+    return { shape: null, values: Array.from(x as unknown as ArrayLike<number>, Number) };
   if (Array.isArray(x)) {
     const parts = x.map(flatten);
     const inner = parts[0]?.shape ?? [];
@@ -36,7 +37,8 @@ expect.extend({
     const { rtol = 1e-5, atol = 1e-8 } = options;
     const a = flatten(received);
     const b = flatten(expected);
-    const shapesKnown = a.shape !== null && b.shape !== null && isTensorLike(received) && isTensorLike(expected);
+    const shapesKnown =
+      a.shape !== null && b.shape !== null && isTensorLike(received) && isTensorLike(expected);
     if (shapesKnown && JSON.stringify(a.shape) !== JSON.stringify(b.shape)) {
       return { pass: false, message: () => `expected shape [${b.shape}], got [${a.shape}]` };
     }
@@ -47,7 +49,7 @@ expect.extend({
     let worstExcess = 0;
     a.values.forEach((v, i) => {
       const e = b.values[i];
-      if (Number.isNaN(v) && Number.isNaN(e)) return;
+      if (v === e || (Number.isNaN(v) && Number.isNaN(e))) return; // equal infinities match too
       const excess = Math.abs(v - e) - (atol + rtol * Math.abs(e));
       if (!(excess <= 0) && (worst === -1 || excess > worstExcess || Number.isNaN(excess))) {
         worst = i;

@@ -5,94 +5,107 @@
  * x.mul(x).sum().backward();
  * x.grad?.toArray(); // [[2, 4], [6, 8]]
  */
-export { Tensor, type NestedArray, type Scalar, type TensorLike } from './tensor.js';
-export type { DType, FloatDType, TypedArray, FloatArray } from './dtype.js';
-export { promoteTypes, isFloating } from './dtype.js';
-export type { Shape } from './shape.js';
-export { broadcastShapes } from './shape.js';
-export { TensorloomError, ShapeError, DTypeError, IndexError, AutogradError, DataError } from './errors.js';
-export { Generator, manualSeed, defaultGenerator } from './random.js';
-export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+
+export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
+export { GradcheckError, type GradcheckOptions, gradcheck } from './autograd/gradcheck.js';
 export type { GradNode } from './autograd/node.js';
-export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
-export { getBackend, setBackend, registerBackend, listBackends } from './backend/registry.js';
-export type { Backend, StridedArray, UnaryOp, BinaryOp, ReduceOp } from './backend/backend.js';
-export type { Primitive, PrimitiveParams } from './primitives.js';
+export type { Backend, BinaryOp, ReduceOp, StridedArray, UnaryOp } from './backend/backend.js';
+export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export type { DType, FloatArray, FloatDType, TypedArray } from './dtype.js';
+export { isFloating, promoteTypes } from './dtype.js';
+export { AutogradError, DataError, DTypeError, IndexError, ShapeError, TensorloomError } from './errors.js';
+export { type DropoutOptions, dropout, gelu, logSoftmax, softmax } from './ops/activations.js';
 export {
-  tensor,
-  full,
-  zeros,
-  ones,
-  zerosLike,
-  onesLike,
-  fullLike,
   arange,
-  linspace,
-  eye,
-  rand,
-  randn,
-  randLike,
-  randnLike,
-  randint,
   bernoulli,
   type CreationOptions,
-  type TensorOptions,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
   type RandomOptions,
+  rand,
+  randint,
+  randLike,
+  randn,
+  randnLike,
+  type TensorOptions,
+  tensor,
+  zeros,
+  zerosLike,
 } from './ops/creation.js';
 export {
-  add,
-  sub,
-  mul,
-  div,
-  pow,
-  maximum,
-  minimum,
-  neg,
   abs,
-  relu,
-  exp,
-  log,
-  sqrt,
-  rsqrt,
-  square,
-  sin,
+  add,
+  clamp,
   cos,
-  tanh,
-  sigmoid,
-  erf,
-  sign,
+  div,
   eq,
-  ne,
-  lt,
-  le,
-  gt,
+  erf,
+  exp,
   ge,
+  gt,
+  le,
+  log,
   logicalAnd,
+  logicalNot,
   logicalOr,
   logicalXor,
-  logicalNot,
-  where,
+  lt,
   maskedFill,
-  clamp,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  neg,
+  pow,
+  relu,
+  rsqrt,
+  sigmoid,
+  sign,
+  sin,
+  sqrt,
+  square,
+  sub,
+  tanh,
+  where,
 } from './ops/elementwise.js';
-export { sum, mean, variance, std, max, min, amax, amin, argmax, argmin, type VarianceOptions } from './ops/reduce.js';
-export { gelu, softmax, logSoftmax, dropout, type DropoutOptions } from './ops/activations.js';
+export { gather, indexAdd, indexSelect, oneHot, scatterAdd, tril, triu } from './ops/indexing.js';
+export { cat, chunk, split, stack } from './ops/join.js';
 export { matmul } from './ops/matmul.js';
 export {
-  reshape,
-  view,
-  permute,
-  transpose,
+  cast,
+  clone,
+  contiguous,
   expand,
   flatten,
-  squeeze,
-  unsqueeze,
-  slice,
   narrow,
+  permute,
+  reshape,
   select,
-  contiguous,
-  clone,
-  cast,
+  slice,
+  squeeze,
+  transpose,
+  unsqueeze,
+  view,
 } from './ops/movement.js';
-export { cat, stack, split, chunk } from './ops/join.js';
-export { indexSelect, gather, scatterAdd, indexAdd, tril, triu, oneHot } from './ops/indexing.js';
+export {
+  amax,
+  amin,
+  argmax,
+  argmin,
+  max,
+  mean,
+  min,
+  std,
+  sum,
+  type VarianceOptions,
+  variance,
+} from './ops/reduce.js';
+export type { Primitive, PrimitiveParams } from './primitives.js';
+export { defaultGenerator, Generator, manualSeed } from './random.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes } from './shape.js';
+export { type NestedArray, type Scalar, Tensor, type TensorLike } from './tensor.js';

@@ -28,10 +28,10 @@ export interface PrimitiveParams {
   maximum: null;
   minimum: null;
   where: { cond: Tensor };
-  // Reductions; outputs keep the reduced dims (size 1), the op layer squeezes them.
-  sum: { dims: number[] };
-  amax: { dims: number[] };
-  amin: { dims: number[] };
+  // Reductions. maxDim/minDim keep the reduced dim (size 1); the op layer squeezes it.
+  sum: { dims: number[]; keepdim: boolean };
+  amax: { dims: number[]; keepdim: boolean };
+  amin: { dims: number[]; keepdim: boolean };
   maxDim: { dim: number; indices: Tensor };
   minDim: { dim: number; indices: Tensor };
   // Batched matrix product on operands with equal batch dims.

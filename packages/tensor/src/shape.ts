@@ -37,17 +37,24 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const bound = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -bound || dim >= bound) {
-    throw new IndexError(`${op}: dim ${dim} out of range for a ${rank}-d tensor (expected in [${-bound}, ${bound - 1}])`);
+    throw new IndexError(
+      `${op}: dim ${dim} out of range for a ${rank}-d tensor (expected in [${-bound}, ${bound - 1}])`,
+    );
   }
   return dim < 0 ? dim + bound : dim;
 }
 
 /** Normalizes a list of dims; rejects repeats. `undefined` or `null` means every dim. */
-export function normalizeDims(op: string, dims: number | readonly number[] | null | undefined, rank: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | null | undefined,
+  rank: number,
+): number[] {
   if (dims === undefined || dims === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, rank));
-  if (new Set(out).size !== out.length) throw new IndexError(`${op}: dim appears more than once in [${list.join(',')}]`);
+  if (new Set(out).size !== out.length)
+    throw new IndexError(`${op}: dim appears more than once in [${list.join(',')}]`);
   return out;
 }
 
@@ -94,12 +101,16 @@ export function inferShape(op: string, from: Shape, to: readonly number[]): numb
   const out = [...to];
   if (inferred !== -1) {
     if (known === 0 || size % known !== 0) {
-      throw new ShapeError(`${op}: shape ${formatShape(to)} is invalid for input of size ${size} (from ${formatShape(from)})`);
+      throw new ShapeError(
+        `${op}: shape ${formatShape(to)} is invalid for input of size ${size} (from ${formatShape(from)})`,
+      );
     }
     out[inferred] = size / known;
   }
   if (sizeOf(out) !== size) {
-    throw new ShapeError(`${op}: shape ${formatShape(to)} is invalid for input of size ${size} (from ${formatShape(from)})`);
+    throw new ShapeError(
+      `${op}: shape ${formatShape(to)} is invalid for input of size ${size} (from ${formatShape(from)})`,
+    );
   }
   return out;
 }

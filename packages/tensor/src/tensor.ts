@@ -2,6 +2,12 @@
  * @file The Tensor: a strided view of typed-array storage, plus its place in the autograd graph. Methods are
  * thin forwards to the op functions, which validate, dispatch to the backend and record the graph.
  */
+
+import { backward } from './autograd/backward.js';
+import type { GradNode } from './autograd/node.js';
+import type { StridedArray } from './backend/backend.js';
+import { type DType, dtypeOfArray, isFloating, type TypedArray } from './dtype.js';
+import { AutogradError, DTypeError } from './errors.js';
 import * as activations from './ops/activations.js';
 import * as elementwise from './ops/elementwise.js';
 import * as indexing from './ops/indexing.js';
@@ -9,13 +15,8 @@ import * as join from './ops/join.js';
 import * as linalg from './ops/matmul.js';
 import * as movement from './ops/movement.js';
 import * as reduce from './ops/reduce.js';
-import { backward } from './autograd/backward.js';
-import type { GradNode } from './autograd/node.js';
-import type { StridedArray } from './backend/backend.js';
-import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
-import { AutogradError, DTypeError } from './errors.js';
-import { type Shape, contiguousStrides, formatShape, isContiguous, sizeOf } from './shape.js';
 import type { Generator } from './random.js';
+import { contiguousStrides, formatShape, isContiguous, type Shape, sizeOf } from './shape.js';
 
 export type Scalar = number | boolean;
 export type NestedArray = Scalar | readonly NestedArray[];
@@ -93,10 +94,14 @@ export class Tensor implements StridedArray {
   /** Marks a leaf as needing gradients (in place, like PyTorch's requires_grad_). */
   requiresGrad_(requiresGrad = true): this {
     if (!this.isLeaf) {
-      throw new AutogradError('requiresGrad_: only leaf tensors can change requiresGrad; use detach() for a non-leaf');
+      throw new AutogradError(
+        'requiresGrad_: only leaf tensors can change requiresGrad; use detach() for a non-leaf',
+      );
     }
     if (requiresGrad && !isFloating(this.dtype)) {
-      throw new DTypeError(`requiresGrad_: only floating-point tensors can require gradients (got ${this.dtype})`);
+      throw new DTypeError(
+        `requiresGrad_: only floating-point tensors can require gradients (got ${this.dtype})`,
+      );
     }
     this.needsGrad = requiresGrad;
     return this;
@@ -104,7 +109,8 @@ export class Tensor implements StridedArray {
 
   /** Keeps .grad on this non-leaf after backward(). */
   retainGrad(): this {
-    if (!this.needsGrad) throw new AutogradError("retainGrad: can't retain grad on a tensor that doesn't require grad");
+    if (!this.needsGrad)
+      throw new AutogradError("retainGrad: can't retain grad on a tensor that doesn't require grad");
     if (!this.isLeaf) this.keepsGrad = true;
     return this;
   }
@@ -151,7 +157,9 @@ export class Tensor implements StridedArray {
   /** The single element of a one-element tensor. */
   item(): number {
     if (this.size !== 1) {
-      throw new DTypeError(`item: only one-element tensors can be converted to a number (got ${formatShape(this.shape)})`);
+      throw new DTypeError(
+        `item: only one-element tensors can be converted to a number (got ${formatShape(this.shape)})`,
+      );
     }
     return this.dataSync()[0];
   }

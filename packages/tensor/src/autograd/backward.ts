@@ -3,13 +3,14 @@
  * recurrence must not overflow the JS stack), gradients are summed per tensor, and each node is released
  * after use so the graph's memory goes away with backward() unless retainGraph is set.
  */
-import { contiguous } from '../ops/movement.js';
-import { onesLike } from '../ops/creation.js';
+
 import { AutogradError } from '../errors.js';
+import { onesLike } from '../ops/creation.js';
+import { contiguous } from '../ops/movement.js';
 import { formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import type { GradNode } from './node.js';
 import { noGrad } from './grad-mode.js';
+import type { GradNode } from './node.js';
 
 /** Tensors with a grad node reachable from root, parents before children (reverse post-order). */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -58,7 +59,9 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
     seed = onesLike(root);
   } else {
     if (!sameShape(gradient.shape, root.shape)) {
-      throw new AutogradError(`backward: gradient shape ${formatShape(gradient.shape)} does not match the output ${formatShape(root.shape)}`);
+      throw new AutogradError(
+        `backward: gradient shape ${formatShape(gradient.shape)} does not match the output ${formatShape(root.shape)}`,
+      );
     }
     seed = gradient.detach();
   }

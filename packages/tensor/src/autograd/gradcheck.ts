@@ -47,11 +47,17 @@ function project(fn: (...inputs: Tensor[]) => Outputs, inputs: Tensor[], cotange
  * the element and both values. Inputs that require grad must be float64 leaves.
  * @example gradcheck((x) => x.tanh().sum(), [randn([3], { dtype: 'float64', requiresGrad: true })])
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Outputs, inputs: Tensor[], options: GradcheckOptions = {}): true {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Outputs,
+  inputs: Tensor[],
+  options: GradcheckOptions = {},
+): true {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0 } = options;
   for (const [i, t] of inputs.entries()) {
     if (t.requiresGrad && t.dtype !== 'float64') {
-      throw new DTypeError(`gradcheck: input ${i} requires grad but is ${t.dtype}; use float64 for finite differences`);
+      throw new DTypeError(
+        `gradcheck: input ${i} requires grad but is ${t.dtype}; use float64 for finite differences`,
+      );
     }
   }
   const generator = new Generator(seed);

@@ -32,7 +32,17 @@ export const unaryOps = [
 export type UnaryOp = (typeof unaryOps)[number];
 
 export const arithmeticOps = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
-export const comparisonOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'] as const;
+export const comparisonOps = [
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+  'logicalXor',
+] as const;
 export type ArithmeticOp = (typeof arithmeticOps)[number];
 export type ComparisonOp = (typeof comparisonOps)[number];
 export type BinaryOp = ArithmeticOp | ComparisonOp;

@@ -14,7 +14,9 @@ export function getBackend(): Backend {
 export function setBackend(name: string): void {
   const backend = backends.get(name);
   if (!backend) {
-    throw new TensorloomError(`setBackend: unknown backend '${name}' (registered: ${[...backends.keys()].join(', ')})`);
+    throw new TensorloomError(
+      `setBackend: unknown backend '${name}' (registered: ${[...backends.keys()].join(', ')})`,
+    );
   }
   current = backend;
 }

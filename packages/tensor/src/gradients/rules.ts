@@ -3,15 +3,15 @@
  * A rule maps the output's gradient g to one gradient per input (null where an input gets none). Operands of
  * binary primitives arrive already broadcast: the `expand` rule sums gradients back to the original shapes.
  */
-import { scatterAdd, indexAdd } from '../ops/indexing.js';
+
 import { zerosLike } from '../ops/creation.js';
-import { cos, eq, gt, logicalAnd, ge, log, mul, sign, sin, where } from '../ops/elementwise.js';
+import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/elementwise.js';
+import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
 import { matmul } from '../ops/matmul.js';
-import { cast, narrow, permute, reshape, slice, sliceScatter, expand } from '../ops/movement.js';
+import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
-import { gather, indexSelect } from '../ops/indexing.js';
 import { sumTo } from './sum-to.js';
 
 export interface GradContext<P extends Primitive> {
@@ -27,6 +27,27 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 /** Gradient share of `a` in max(a, b): 1 where a wins, ½ at ties (PyTorch's rule). */
 function winnerShare(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return where(wins(a, b), 1, where(eq(a, b), 0.5, 0)).to(a.dtype);
+}
+
+/** A reduction's output (or gradient) with the reduced dims restored as size 1. */
+function keepDims(t: Tensor, x: Tensor, { dims, keepdim }: { dims: number[]; keepdim: boolean }): Tensor {
+  if (keepdim) return t;
+  const reduced = new Set(dims);
+  return reshape(
+    t,
+    x.shape.map((s, i) => (reduced.has(i) ? 1 : s)),
+  );
+}
+
+/** amax/amin: the gradient is shared evenly among the elements equal to the extreme. */
+function extremeGrad(
+  g: Tensor,
+  x: Tensor,
+  output: Tensor,
+  params: { dims: number[]; keepdim: boolean },
+): Tensor {
+  const hits = eq(x, keepDims(output, x, params)).to(g.dtype);
+  return mul(hits, keepDims(g, x, params).div(sum(hits, params.dims, true)));
 }
 
 export const gradRules: { [P in Primitive]: GradRule<P> } = {
@@ -66,19 +87,17 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   minimum: (g, { inputs: [a, b] }) => [g.mul(winnerShare(b, a, gt)), g.mul(winnerShare(a, b, gt))],
   where: (g, { params: { cond } }) => [where(cond, g, 0), where(cond, 0, g)],
   // d Σx = broadcast dy
-  sum: (g, { inputs: [x] }) => [expand(g, x.shape)],
+  sum: (g, { inputs: [x], params }) => [expand(keepDims(g, x, params), x.shape)],
   // Ties share the gradient evenly.
-  amax: (g, { inputs: [x], output, params: { dims } }) => {
-    const isMax = eq(x, output).to(g.dtype);
-    return [mul(isMax, g.div(sum(isMax, dims, true)))];
-  },
-  amin: (g, { inputs: [x], output, params: { dims } }) => {
-    const isMin = eq(x, output).to(g.dtype);
-    return [mul(isMin, g.div(sum(isMin, dims, true)))];
-  },
+  amax: (g, { inputs: [x], output, params }) => [extremeGrad(g, x, output, params)],
+  amin: (g, { inputs: [x], output, params }) => [extremeGrad(g, x, output, params)],
   // The gradient goes to the chosen index only.
-  maxDim: (g, { inputs: [x], params: { dim, indices } }) => [x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g)],
-  minDim: (g, { inputs: [x], params: { dim, indices } }) => [x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g)],
+  maxDim: (g, { inputs: [x], params: { dim, indices } }) => [
+    x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
+  ],
+  minDim: (g, { inputs: [x], params: { dim, indices } }) => [
+    x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
+  ],
   // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
   matmul: (g, { inputs: [a, b] }) => [matmul(g, b.mT), matmul(a.mT, g)],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],

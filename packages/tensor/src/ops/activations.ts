@@ -1,13 +1,13 @@
 /** @file Activations composed from primitives: GELU, softmax, log-softmax, dropout. */
 import { isFloating } from '../dtype.js';
 import { DTypeError, TensorloomError } from '../errors.js';
-import { type Generator, defaultGenerator } from '../random.js';
+import { defaultGenerator, type Generator } from '../random.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { bernoulli, fullLike } from './creation.js';
 import { add, erf, exp, log, mul, sub, tanh } from './elementwise.js';
-import { amax, sum } from './reduce.js';
 import { cast } from './movement.js';
+import { amax, sum } from './reduce.js';
 
 const SQRT_HALF = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -22,7 +22,8 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
     const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
-  if (approximate !== 'none') throw new TensorloomError(`gelu: approximate must be 'none' or 'tanh' (got '${approximate}')`);
+  if (approximate !== 'none')
+    throw new TensorloomError(`gelu: approximate must be 'none' or 'tanh' (got '${approximate}')`);
   return mul(mul(x, 0.5), add(erf(mul(x, SQRT_HALF)), 1));
 }
 

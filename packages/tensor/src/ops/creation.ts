@@ -1,8 +1,8 @@
 /** @file Creating tensors: from data, constant fills, ranges and random draws. */
-import { type DType, type TypedArray, allocate, dtypeOfArray, isFloating } from '../dtype.js';
-import { DTypeError, DataError, ShapeError } from '../errors.js';
-import { type Generator, defaultGenerator } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { allocate, type DType, dtypeOfArray, isFloating, type TypedArray } from '../dtype.js';
+import { DataError, DTypeError, ShapeError } from '../errors.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { formatShape, type Shape, sizeOf } from '../shape.js';
 import { type NestedArray, Tensor } from '../tensor.js';
 import { empty } from './util.js';
 
@@ -27,7 +27,9 @@ function finish(t: Tensor, options: CreationOptions): Tensor {
 
 function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(`${op}: shape must be an array of non-negative integers (got ${JSON.stringify(shape)})`);
+    throw new ShapeError(
+      `${op}: shape must be an array of non-negative integers (got ${JSON.stringify(shape)})`,
+    );
   }
 }
 
@@ -44,18 +46,26 @@ function flatten(data: NestedArray): { shape: number[]; values: (number | boolea
   const visit = (x: NestedArray, dim: number, path: number[]) => {
     const where = path.length ? ` at [${path.join('][')}]` : '';
     if (dim === shape.length) {
-      if (Array.isArray(x)) throw new DataError(`tensor: ragged nested array: expected a number${where}, got an array`);
+      if (Array.isArray(x))
+        throw new DataError(`tensor: ragged nested array: expected a number${where}, got an array`);
       if (typeof x !== 'number' && typeof x !== 'boolean') {
         throw new DataError(`tensor: expected numbers or booleans, got ${typeof x}${where}`);
       }
       values.push(x as number | boolean);
       return;
     }
-    if (!Array.isArray(x)) throw new DataError(`tensor: ragged nested array: expected an array of length ${shape[dim]}${where}, got a number`);
+    if (!Array.isArray(x))
+      throw new DataError(
+        `tensor: ragged nested array: expected an array of length ${shape[dim]}${where}, got a number`,
+      );
     if (x.length !== shape[dim]) {
-      throw new DataError(`tensor: ragged nested array: expected length ${shape[dim]}${where}, got ${x.length}`);
+      throw new DataError(
+        `tensor: ragged nested array: expected length ${shape[dim]}${where}, got ${x.length}`,
+      );
     }
-    x.forEach((v: NestedArray, i: number) => visit(v, dim + 1, [...path, i]));
+    x.forEach((v: NestedArray, i: number) => {
+      visit(v, dim + 1, [...path, i]);
+    });
   };
   visit(data, 0, []);
   return { shape, values };
@@ -63,7 +73,8 @@ function flatten(data: NestedArray): { shape: number[]; values: (number | boolea
 
 function inferDType(values: readonly (number | boolean)[]): DType {
   if (values.length > 0 && values.every((v) => typeof v === 'boolean')) return 'bool';
-  if (values.some((v) => typeof v === 'boolean')) throw new DataError('tensor: cannot mix booleans and numbers');
+  if (values.some((v) => typeof v === 'boolean'))
+    throw new DataError('tensor: cannot mix booleans and numbers');
   return values.every((v) => Number.isInteger(v)) && values.length > 0 ? 'int32' : 'float32';
 }
 
@@ -92,7 +103,9 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
   }
   checkShape('tensor', shape);
   if (sizeOf(shape) !== values.length) {
-    throw new DataError(`tensor: ${values.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+    throw new DataError(
+      `tensor: ${values.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
+    );
   }
   const out = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
@@ -101,9 +114,14 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
 }
 
 /** A tensor of `shape` filled with `value` (int32 for an integer, float32 for a fraction, unless `dtype` is given). */
-export function full(shape: readonly number[], value: number | boolean, options: CreationOptions = {}): Tensor {
+export function full(
+  shape: readonly number[],
+  value: number | boolean,
+  options: CreationOptions = {},
+): Tensor {
   checkShape('full', shape);
-  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : 'float32');
+  const dtype =
+    options.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : 'float32');
   const t = empty(shape, dtype);
   t.data.fill(Number(value));
   return finish(t, options);
@@ -145,7 +163,8 @@ export function arange(start: number, end?: number, step = 1, options: CreationO
 
 /** `steps` evenly spaced values from start to end, both included. */
 export function linspace(start: number, end: number, steps: number, options: CreationOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new DataError(`linspace: steps must be a non-negative integer (got ${steps})`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new DataError(`linspace: steps must be a non-negative integer (got ${steps})`);
   const t = empty([steps], options.dtype ?? 'float32');
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends so the endpoints are exact, as PyTorch does.
@@ -161,7 +180,12 @@ export function eye(n: number, m = n, options: CreationOptions = {}): Tensor {
   return t;
 }
 
-function randomFloat(op: string, shape: readonly number[], options: RandomOptions, draw: (g: Generator) => number): Tensor {
+function randomFloat(
+  op: string,
+  shape: readonly number[],
+  options: RandomOptions,
+  draw: (g: Generator) => number,
+): Tensor {
   checkShape(op, shape);
   const dtype = options.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new DTypeError(`${op}: dtype must be floating point (got ${dtype})`);
@@ -190,7 +214,12 @@ export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
 }
 
 /** Uniform integers in [low, high), int32 unless `dtype` says otherwise. */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  options: RandomOptions = {},
+): Tensor {
   checkShape('randint', shape);
   if (!(high > low)) throw new DataError(`randint: high must exceed low (got low ${low}, high ${high})`);
   const g = options.generator ?? defaultGenerator;
@@ -201,12 +230,14 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 /** 1 with probability p and 0 otherwise, per element of `probs` (same shape and dtype). */
 export function bernoulli(probs: Tensor, options: { generator?: Generator } = {}): Tensor {
-  if (!isFloating(probs.dtype)) throw new DTypeError(`bernoulli: probabilities must be floating point (got ${probs.dtype})`);
+  if (!isFloating(probs.dtype))
+    throw new DTypeError(`bernoulli: probabilities must be floating point (got ${probs.dtype})`);
   const p = probs.dataSync();
   const g = options.generator ?? defaultGenerator;
   const out = allocate(probs.dtype, p.length);
   for (let i = 0; i < p.length; i++) {
-    if (!(p[i] >= 0 && p[i] <= 1)) throw new DataError(`bernoulli: probabilities must be in [0, 1] (got ${p[i]})`);
+    if (!(p[i] >= 0 && p[i] <= 1))
+      throw new DataError(`bernoulli: probabilities must be in [0, 1] (got ${p[i]})`);
     out[i] = g.uniform() < p[i] ? 1 : 0;
   }
   return new Tensor(out, [...probs.shape]);

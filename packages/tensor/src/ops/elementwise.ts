@@ -52,7 +52,10 @@ function comparison(op: ComparisonOp, a: TensorLike, b: TensorLike): Tensor {
 }
 
 /** Float-valued math (exp, log, …) promotes integer and bool inputs to float32, as PyTorch does. */
-function unaryFloat(op: UnaryOp & ('exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'erf'), x: Tensor): Tensor {
+function unaryFloat(
+  op: UnaryOp & ('exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'erf'),
+  x: Tensor,
+): Tensor {
   const input = isFloating(x.dtype) ? x : cast(x, 'float32');
   const out = empty(input.shape, input.dtype);
   getBackend().unary(op, input, out.data);
@@ -118,7 +121,8 @@ export function logicalNot(x: Tensor): Tensor {
 }
 
 function checkMask(op: string, mask: Tensor): void {
-  if (mask.dtype !== 'bool') throw new DTypeError(`${op}: condition must be a bool tensor (got ${mask.dtype})`);
+  if (mask.dtype !== 'bool')
+    throw new DTypeError(`${op}: condition must be a bool tensor (got ${mask.dtype})`);
 }
 
 /** cond ? a : b elementwise, broadcasting all three. */
@@ -139,7 +143,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   checkMask('maskedFill', mask);
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
-    throw new ShapeError(`maskedFill: mask ${formatShape(mask.shape)} must broadcast to the input ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `maskedFill: mask ${formatShape(mask.shape)} must broadcast to the input ${formatShape(x.shape)}`,
+    );
   }
   return where(mask, cast(asTensor(value, x.dtype), x.dtype), x);
 }

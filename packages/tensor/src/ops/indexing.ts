@@ -1,18 +1,20 @@
 /** @file Indexing: indexSelect, gather and their adjoints indexAdd and scatterAdd; triangles; one-hot. */
+
+import { noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
 import { DTypeError, IndexError, ShapeError } from '../errors.js';
 import { formatShape, normalizeDim, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { eq, where } from './elementwise.js';
-import { noGrad } from '../autograd/grad-mode.js';
-import { cast, clone, expand, reshape, unsqueeze } from './movement.js';
 import { arange } from './creation.js';
-import { empty } from './util.js';
+import { eq, where } from './elementwise.js';
+import { cast, clone, expand, reshape, unsqueeze } from './movement.js';
 import { amax } from './reduce.js';
+import { empty } from './util.js';
 
 function checkIndex(op: string, index: Tensor, size: number, dimName: string): void {
-  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be an int32 tensor (got ${index.dtype})`);
+  if (index.dtype !== 'int32')
+    throw new DTypeError(`${op}: index must be an int32 tensor (got ${index.dtype})`);
   const values = index.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= size) {
@@ -23,14 +25,18 @@ function checkIndex(op: string, index: Tensor, size: number, dimName: string): v
 
 /** The index, a 1-D list along `dim`, as a stride-0 view of `shape` so that gather can serve indexSelect. */
 function spreadIndex(index: Tensor, dim: number, shape: readonly number[]): Tensor {
-  const column = reshape(index, shape.map((s, i) => (i === dim ? s : 1)));
+  const column = reshape(
+    index,
+    shape.map((s, i) => (i === dim ? s : 1)),
+  );
   return expand(column, shape);
 }
 
 /** Rows (or slices along `dim`) picked by a 1-D int32 index: out has index.length entries along `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 0-d or 1-d (got ${formatShape(index.shape)})`);
+  if (index.ndim > 1)
+    throw new ShapeError(`indexSelect: index must be 0-d or 1-d (got ${formatShape(index.shape)})`);
   checkIndex('indexSelect', index, x.ndim === 0 ? 1 : x.shape[d], `dim ${dim}`);
   const shape = x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? index.size : s));
   const spread = x.ndim === 0 ? index : spreadIndex(index, d, shape);
@@ -43,11 +49,15 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
   if (index.ndim !== x.ndim) {
-    throw new ShapeError(`gather: index ${formatShape(index.shape)} must have the input's rank ${x.ndim} (input ${formatShape(x.shape)})`);
+    throw new ShapeError(
+      `gather: index ${formatShape(index.shape)} must have the input's rank ${x.ndim} (input ${formatShape(x.shape)})`,
+    );
   }
   index.shape.forEach((s, i) => {
     if (i !== d && s > x.shape[i]) {
-      throw new ShapeError(`gather: index ${formatShape(index.shape)} is larger than the input ${formatShape(x.shape)} in dim ${i}`);
+      throw new ShapeError(
+        `gather: index ${formatShape(index.shape)} is larger than the input ${formatShape(x.shape)} in dim ${i}`,
+      );
     }
   });
   checkIndex('gather', index, x.ndim === 0 ? 1 : x.shape[d], `dim ${dim}`);
@@ -56,10 +66,22 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', out, [x], { dim: d, index });
 }
 
-function scatterInto(op: 'scatterAdd' | 'indexAdd', base: Tensor, d: number, index: Tensor, src: Tensor): Tensor {
+function scatterInto(
+  op: 'scatterAdd' | 'indexAdd',
+  base: Tensor,
+  d: number,
+  index: Tensor,
+  src: Tensor,
+): Tensor {
   const out = noGrad(() => clone(base)); // the recorded node below covers base
   const source = cast(src, base.dtype);
-  getBackend().scatterAdd(out.data, out.shape, d, op === 'indexAdd' ? spreadIndex(index, d, src.shape) : index, source);
+  getBackend().scatterAdd(
+    out.data,
+    out.shape,
+    d,
+    op === 'indexAdd' ? spreadIndex(index, d, src.shape) : index,
+    source,
+  );
   return record(op, out, [base, source], { dim: d, index });
 }
 
@@ -80,14 +102,17 @@ export function indexAdd(base: Tensor, dim: number, index: Tensor, src: Tensor):
   const d = normalizeDim('indexAdd', dim, base.ndim);
   const expected = base.shape.map((s, i) => (i === d ? index.size : s));
   if (index.ndim !== 1 || !sameShape(src.shape, expected)) {
-    throw new ShapeError(`indexAdd: src must have shape ${formatShape(expected)} for a 1-d index of ${index.size} (got ${formatShape(src.shape)})`);
+    throw new ShapeError(
+      `indexAdd: src must have shape ${formatShape(expected)} for a 1-d index of ${index.size} (got ${formatShape(src.shape)})`,
+    );
   }
   checkIndex('indexAdd', index, base.shape[d], `dim ${dim}`);
   return scatterInto('indexAdd', base, d, index, src);
 }
 
 function triangle(op: string, x: Tensor, keep: (row: number, col: number) => boolean): Tensor {
-  if (x.ndim < 2) throw new ShapeError(`${op}: input must have at least 2 dims (got ${formatShape(x.shape)})`);
+  if (x.ndim < 2)
+    throw new ShapeError(`${op}: input must have at least 2 dims (got ${formatShape(x.shape)})`);
   const [rows, cols] = x.shape.slice(-2);
   const mask = empty([rows, cols], 'bool');
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask.data[i * cols + j] = keep(i, j) ? 1 : 0;

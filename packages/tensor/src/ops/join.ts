@@ -13,7 +13,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new TensorloomError('cat: expects a non-empty list of tensors');
   const first = tensors[0];
   const d = normalizeDim('cat', dim, first.ndim);
-  if (first.ndim === 0) throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack');
+  if (first.ndim === 0)
+    throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack');
   tensors.forEach((t, i) => {
     const mismatch = t.ndim !== first.ndim || t.shape.some((s, k) => k !== d && s !== first.shape[k]);
     if (mismatch) {
@@ -42,7 +43,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normalizeDim('stack', dim, tensors[0].ndim + 1);
   tensors.forEach((t, i) => {
     if (t.shape.length !== tensors[0].ndim || t.shape.some((s, k) => s !== tensors[0].shape[k])) {
-      throw new ShapeError(`stack: tensor ${i} has shape ${formatShape(t.shape)}, expected ${formatShape(tensors[0].shape)}`);
+      throw new ShapeError(
+        `stack: tensor ${i} has shape ${formatShape(t.shape)}, expected ${formatShape(tensors[0].shape)}`,
+      );
     }
   });
   return cat(
@@ -70,7 +73,9 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
     sizes = [...sizeOrSections];
     const covered = sizes.reduce((a, b) => a + b, 0);
     if (covered !== total || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError(`split: sizes [${sizes.join(',')}] must be non-negative and add up to ${total} (dim ${dim} of ${formatShape(x.shape)})`);
+      throw new ShapeError(
+        `split: sizes [${sizes.join(',')}] must be non-negative and add up to ${total} (dim ${dim} of ${formatShape(x.shape)})`,
+      );
     }
   }
   let start = 0;
@@ -83,7 +88,8 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 
 /** Splits into `chunks` pieces of size ⌈n/chunks⌉ (fewer if the dim is short), like torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ShapeError(`chunk: chunks must be a positive integer (got ${chunks})`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ShapeError(`chunk: chunks must be a positive integer (got ${chunks})`);
   const d = normalizeDim('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

@@ -15,7 +15,9 @@ import { empty } from './util.js';
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both operands need at least 1 dim (got ${formatShape(a.shape)} and ${formatShape(b.shape)})`);
+    throw new ShapeError(
+      `matmul: both operands need at least 1 dim (got ${formatShape(a.shape)} and ${formatShape(b.shape)})`,
+    );
   }
   let dtype = promoteTypes(a.dtype, b.dtype);
   if (!isFloating(dtype)) {

@@ -4,7 +4,7 @@
  */
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
-import { type DType, type TypedArray, allocate, isFloating } from '../dtype.js';
+import { allocate, type DType, isFloating, type TypedArray } from '../dtype.js';
 import { IndexError, ShapeError } from '../errors.js';
 import {
   contiguousStrides,
@@ -59,7 +59,11 @@ function makeView(t: Tensor, shape: readonly number[], strides: readonly number[
  * Strides that let `newShape` view storage laid out as (oldShape, oldStrides), or null if no such strides
  * exist (the algorithm of PyTorch's computeStride: split or merge only dims that are contiguous together).
  */
-function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], newShape: readonly number[]): number[] | null {
+function viewStrides(
+  oldShape: readonly number[],
+  oldStrides: readonly number[],
+  newShape: readonly number[],
+): number[] | null {
   if (oldShape.length === 0) return newShape.map(() => 1);
   if (sizeOf(oldShape) === 0) return contiguousStrides(newShape);
   const newStrides = new Array<number>(newShape.length);
@@ -69,7 +73,10 @@ function viewStrides(oldShape: readonly number[], oldStrides: readonly number[],
   let viewNumel = 1;
   for (let tensorD = oldShape.length - 1; tensorD >= 0; tensorD--) {
     tensorNumel *= oldShape[tensorD];
-    if (tensorD === 0 || (oldShape[tensorD - 1] !== 1 && oldStrides[tensorD - 1] !== tensorNumel * chunkBaseStride)) {
+    if (
+      tensorD === 0 ||
+      (oldShape[tensorD - 1] !== 1 && oldStrides[tensorD - 1] !== tensorNumel * chunkBaseStride)
+    ) {
       while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
         newStrides[viewD] = viewNumel * chunkBaseStride;
         viewNumel *= newShape[viewD];
@@ -109,7 +116,9 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
 
 export function permute(t: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== t.ndim) {
-    throw new ShapeError(`permute: expected ${t.ndim} dims for a ${formatShape(t.shape)} tensor (got [${dims.join(',')}])`);
+    throw new ShapeError(
+      `permute: expected ${t.ndim} dims for a ${formatShape(t.shape)} tensor (got [${dims.join(',')}])`,
+    );
   }
   const order = normalizeDims('permute', dims, t.ndim);
   if (order.every((d, i) => d === i)) return t;
@@ -133,14 +142,17 @@ export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
 
 /** Transpose of a matrix; vectors and scalars come back unchanged, as in PyTorch. */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dims (got ${formatShape(x.shape)}); use transpose`);
+  if (x.ndim > 2)
+    throw new ShapeError(`t: expects a tensor with <= 2 dims (got ${formatShape(x.shape)}); use transpose`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
 /** Repeats size-1 dims (and adds leading dims) without copying: the new dims have stride 0. */
 export function expand(t: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < t.ndim) {
-    throw new ShapeError(`expand: target ${formatShape(shape)} has fewer dims than the input ${formatShape(t.shape)}`);
+    throw new ShapeError(
+      `expand: target ${formatShape(shape)} has fewer dims than the input ${formatShape(t.shape)}`,
+    );
   }
   const lead = shape.length - t.ndim;
   const outShape: number[] = [];
@@ -149,7 +161,10 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
     const source = i - lead;
     const size = shape[i];
     if (source < 0) {
-      if (size < 0) throw new ShapeError(`expand: -1 is not allowed for a new leading dim (target ${formatShape(shape)})`);
+      if (size < 0)
+        throw new ShapeError(
+          `expand: -1 is not allowed for a new leading dim (target ${formatShape(shape)})`,
+        );
       outShape.push(size);
       strides.push(0);
     } else if (size === -1 || size === t.shape[source]) {
@@ -193,7 +208,8 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
   const d = normalizeDim('slice', dim, x.ndim);
   if (x.ndim === 0) throw new IndexError('slice: cannot slice a 0-d tensor');
-  if (!Number.isInteger(step) || step <= 0) throw new IndexError(`slice: step must be a positive integer (got ${step})`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new IndexError(`slice: step must be a positive integer (got ${step})`);
   const size = x.shape[d];
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIndex(start ?? 0);
@@ -218,7 +234,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || s < 0 || !Number.isInteger(length) || length < 0 || s + length > size) {
-    throw new IndexError(`narrow: start ${start} and length ${length} exceed dim ${dim} of size ${size} (input ${formatShape(x.shape)})`);
+    throw new IndexError(
+      `narrow: start ${start} and length ${length} exceed dim ${dim} of size ${size} (input ${formatShape(x.shape)})`,
+    );
   }
   return sliceView(x, d, s, length, 1);
 }
@@ -235,10 +253,21 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 }
 
 /** The adjoint of slice: a zero tensor of `shape` with `src` written at the sliced positions. */
-export function sliceScatter(src: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
+export function sliceScatter(
+  src: Tensor,
+  shape: readonly number[],
+  dim: number,
+  start: number,
+  step: number,
+): Tensor {
   const out = empty(shape, src.dtype);
   const strides = contiguousStrides(shape);
-  const region = { data: out.data, shape: src.shape, strides: strides.map((s, i) => (i === dim ? s * step : s)), offset: start * strides[dim] };
+  const region = {
+    data: out.data,
+    shape: src.shape,
+    strides: strides.map((s, i) => (i === dim ? s * step : s)),
+    offset: start * strides[dim],
+  };
   getBackend().copy(src, region);
   return record('sliceScatter', out, [src], { shape: [...shape], dim, start, step });
 }

@@ -5,7 +5,7 @@ import { getBackend } from '../backend/registry.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, IndexError } from '../errors.js';
 import { formatShape, normalizeDim, normalizeDims, sizeOf } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { div, mul, sub } from './elementwise.js';
 import { cast, permute, reshape } from './movement.js';
 import { empty } from './util.js';
@@ -29,16 +29,24 @@ function squeezeDims(t: Tensor, x: Tensor, dims: number[], keepdim: boolean): Te
   );
 }
 
-function reduceKernel(op: ReduceOp, x: Tensor, dims: number[]): Tensor {
+/** Runs the reduction kernel; the result is contiguous, so dropping the reduced dims is a free re-wrap. */
+function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): Tensor {
   const { view, keptShape } = arrange(x, dims);
   const out = empty(keptShape, x.dtype);
   getBackend().reduce(op, view, dims.length, out.data);
-  return out;
+  if (keepdim) return out;
+  const reduced = new Set(dims);
+  return new Tensor(
+    out.data,
+    x.shape.filter((_, i) => !reduced.has(i)),
+  );
 }
 
 function checkNonEmpty(op: string, x: Tensor, dims: number[]): void {
   if (dims.some((d) => x.shape[d] === 0) || (x.ndim === 0 && x.size === 0)) {
-    throw new IndexError(`${op}: cannot reduce over an empty dim (input ${formatShape(x.shape)}); the result has no identity`);
+    throw new IndexError(
+      `${op}: cannot reduce over an empty dim (input ${formatShape(x.shape)}); the result has no identity`,
+    );
   }
 }
 
@@ -46,13 +54,13 @@ function checkNonEmpty(op: string, x: Tensor, dims: number[]): void {
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const input = x.dtype === 'bool' ? cast(x, 'int32') : x;
   const dims = normalizeDims('sum', dim, input.ndim);
-  const out = record('sum', reduceKernel('sum', input, dims), [input], { dims });
-  return squeezeDims(out, input, dims, keepdim);
+  return record('sum', reduceKernel('sum', input, dims, keepdim), [input], { dims, keepdim });
 }
 
 /** The arithmetic mean over `dim` (all dims by default); floating inputs only, as in PyTorch. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  if (!isFloating(x.dtype)) throw new DTypeError(`mean: input must be floating point (got ${x.dtype}); cast it first`);
+  if (!isFloating(x.dtype))
+    throw new DTypeError(`mean: input must be floating point (got ${x.dtype}); cast it first`);
   const dims = normalizeDims('mean', dim, x.ndim);
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
   return div(sum(x, dims, keepdim), count);
@@ -82,8 +90,7 @@ function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Ten
   const name = op === 'max' ? 'amax' : 'amin';
   const dims = normalizeDims(name, dim, x.ndim);
   checkNonEmpty(name, x, dims);
-  const out = record(name, reduceKernel(op, x, dims), [x], { dims });
-  return squeezeDims(out, x, dims, keepdim);
+  return record(name, reduceKernel(op, x, dims, keepdim), [x], { dims, keepdim });
 }
 
 /** The largest value over `dim` (all dims by default); ties share the gradient evenly. */
@@ -124,7 +131,12 @@ function argExtreme(op: 'max' | 'min', x: Tensor, dim: number | undefined, keepd
   if (dim === undefined) {
     const flat = reshape(x, [sizeOf(x.shape)]);
     const index = extremeAlong(op, flat, 0, false)[1];
-    return keepdim ? reshape(index, x.shape.map(() => 1)) : index;
+    return keepdim
+      ? reshape(
+          index,
+          x.shape.map(() => 1),
+        )
+      : index;
   }
   return extremeAlong(op, x, dim, keepdim)[1];
 }

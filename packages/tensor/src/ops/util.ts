@@ -1,5 +1,5 @@
 /** @file Small helpers shared by the op modules. */
-import { type DType, allocate } from '../dtype.js';
+import { allocate, type DType } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 

@@ -74,7 +74,7 @@ export function unary(op: UnaryOp, x: StridedArray, out: TypedArray): void {
         }
         break;
       case 'relu':
-        for (; p < end; p++, i += s) out[p] = a[i] > 0 ? a[i] : 0;
+        for (; p < end; p++, i += s) out[p] = a[i] > 0 || a[i] !== a[i] ? a[i] : 0; // NaN passes, as in PyTorch
         break;
       case 'erf':
         for (; p < end; p++, i += s) out[p] = erf(a[i]);

@@ -46,7 +46,13 @@ export function gather(x: StridedArray, dim: number, index: StridedArray, out: T
   });
 }
 
-export function scatterAdd(dst: TypedArray, dstShape: Shape, dim: number, index: StridedArray, src: StridedArray): void {
+export function scatterAdd(
+  dst: TypedArray,
+  dstShape: Shape,
+  dim: number,
+  index: StridedArray,
+  src: StridedArray,
+): void {
   const values = src.data;
   walk(
     index,

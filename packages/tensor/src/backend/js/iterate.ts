@@ -26,7 +26,9 @@ export function coalesce(shape: Shape, strides: readonly (readonly number[])[]):
       });
     } else {
       outShape.push(size);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
+      strides.forEach((s, k) => {
+        outStrides[k].push(s[d]);
+      });
     }
   }
   if (outShape.length === 0) {

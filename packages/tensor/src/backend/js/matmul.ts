@@ -96,18 +96,46 @@ function blockedMatmul(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       // B block rows pc.., cols jc..: the lanes of a sliver are columns, stepping along k is a row step.
-      packPanel(BP, b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, NR);
+      packPanel(
+        BP,
+        b.data,
+        b.offset + pc * b.rowStride + jc * b.colStride,
+        b.colStride,
+        b.rowStride,
+        nc,
+        kc,
+        NR,
+      );
       // The first depth block overwrites out, later ones add to it: no separate zeroing pass.
       const overwrite = pc === 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packPanel(AP, a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, MR);
+        packPanel(
+          AP,
+          a.data,
+          a.offset + ic * a.rowStride + pc * a.colStride,
+          a.rowStride,
+          a.colStride,
+          mc,
+          kc,
+          MR,
+        );
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const rowStart = outOffset + ic * n + jc + jr;
           for (let ir = 0; ir < mc; ir += MR) {
             // Sliver s of a packed buffer starts at s·kc·(MR or NR) = ir·kc (resp. jr·kc).
-            microKernel(kc, ir * kc, jr * kc, out, rowStart + ir * n, n, Math.min(MR, mc - ir), nr, overwrite);
+            microKernel(
+              kc,
+              ir * kc,
+              jr * kc,
+              out,
+              rowStart + ir * n,
+              n,
+              Math.min(MR, mc - ir),
+              nr,
+              overwrite,
+            );
           }
         }
       }

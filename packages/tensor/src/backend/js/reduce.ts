@@ -7,7 +7,13 @@ import { forEachRow } from './iterate.js';
  * x's last `reduceRank` dims are reduced; out has one slot per leading index. Walks x in row-major order, so
  * element number e belongs to out[floor(e / groupSize)].
  */
-export function reduce(op: ReduceOp, x: StridedArray, reduceRank: number, out: TypedArray, indices?: Int32Array): void {
+export function reduce(
+  op: ReduceOp,
+  x: StridedArray,
+  reduceRank: number,
+  out: TypedArray,
+  indices?: Int32Array,
+): void {
   const rank = x.shape.length;
   let groupSize = 1;
   for (let d = rank - reduceRank; d < rank; d++) groupSize *= x.shape[d];
