@@ -316,7 +316,11 @@ function microKernel(
   }
 }
 
-/** Unpacked path for small or skinny products: each output is a dot product accumulated in a double. */
+/**
+ * Unpacked path for small or skinny products: a 1×4 register tile straight off the strided operands (row i of
+ * A against four columns of B, one A load per four multiply-adds), then single dot products for leftover
+ * columns. Sums are doubles whatever the array type.
+ */
 function directMatmul(
   m: number,
   n: number,
@@ -328,14 +332,36 @@ function directMatmul(
 ): void {
   const ad = a.data;
   const bd = b.data;
-  const ars = a.rowStride;
   const acs = a.colStride;
   const brs = b.rowStride;
   const bcs = b.colStride;
-  let o = outOffset;
+  const n4 = n - (n % 4);
   for (let i = 0; i < m; i++) {
-    const aRow = a.offset + i * ars;
-    for (let j = 0; j < n; j++) {
+    const aRow = a.offset + i * a.rowStride;
+    const o = outOffset + i * n;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let ap = aRow;
+      let bp = b.offset + j * bcs;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = ad[ap];
+        s0 += x * bd[bp];
+        s1 += x * bd[bp + bcs];
+        s2 += x * bd[bp + 2 * bcs];
+        s3 += x * bd[bp + 3 * bcs];
+        ap += acs;
+        bp += brs;
+      }
+      out[o + j] = s0;
+      out[o + j + 1] = s1;
+      out[o + j + 2] = s2;
+      out[o + j + 3] = s3;
+    }
+    for (; j < n; j++) {
       let ap = aRow;
       let bp = b.offset + j * bcs;
       let s = 0;
@@ -344,7 +370,7 @@ function directMatmul(
         ap += acs;
         bp += brs;
       }
-      out[o++] = s;
+      out[o + j] = s;
     }
   }
 }
