@@ -44,15 +44,19 @@ export function normalizeDim(op: string, dim: number, rank: number): number {
   return dim < 0 ? dim + bound : dim;
 }
 
-/** Normalizes a list of dims; rejects repeats. `undefined` or `null` means every dim. */
+/**
+ * Normalizes a list of dims; rejects repeats. `undefined` or `null` mean every dim. A 0-d tensor accepts 0 and
+ * -1, which name no real dim, so they normalize to none.
+ */
 export function normalizeDims(
   op: string,
   dims: number | readonly number[] | null | undefined,
   rank: number,
 ): number[] {
-  if (dims === undefined || dims === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
+  if (list === undefined || list === null) return Array.from({ length: rank }, (_, i) => i);
   const out = list.map((d) => normalizeDim(op, d, rank));
+  if (rank === 0) return [];
   if (new Set(out).size !== out.length)
     throw new IndexError(`${op}: dim appears more than once in [${list.join(',')}]`);
   return out;

@@ -169,7 +169,8 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends so the endpoints are exact, as PyTorch does.
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) t.data[i] = i < half || steps === 1 ? start + i * delta : end - (steps - 1 - i) * delta;
+  for (let i = 0; i < steps; i++)
+    t.data[i] = i < half || steps === 1 ? start + i * delta : end - (steps - 1 - i) * delta;
   return finish(t, options);
 }
 

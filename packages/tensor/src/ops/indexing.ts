@@ -34,12 +34,14 @@ function spreadIndex(index: Tensor, dim: number, shape: readonly number[]): Tens
 
 /** Rows (or slices along `dim`) picked by a 1-D int32 index: out has index.length entries along `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  // A 0-d input acts as a 1-element vector and the result stays 0-d, as in PyTorch.
+  if (x.ndim === 0) return reshape(indexSelect(reshape(x, [1]), dim, reshape(index, [-1])), []);
   const d = normalizeDim('indexSelect', dim, x.ndim);
   if (index.ndim > 1)
     throw new ShapeError(`indexSelect: index must be 0-d or 1-d (got ${formatShape(index.shape)})`);
-  checkIndex('indexSelect', index, x.ndim === 0 ? 1 : x.shape[d], `dim ${dim}`);
-  const shape = x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? index.size : s));
-  const spread = x.ndim === 0 ? index : spreadIndex(index, d, shape);
+  checkIndex('indexSelect', index, x.shape[d], `dim ${dim}`);
+  const shape = x.shape.map((s, i) => (i === d ? index.size : s));
+  const spread = spreadIndex(index, d, shape);
   const out = empty(shape, x.dtype);
   getBackend().gather(x, d, spread, out.data);
   return record('indexSelect', out, [x], { dim: d, index });
@@ -48,6 +50,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 /** out[…i…] = x[…index[…i…]…] along `dim`, PyTorch's gather; index has x's rank and out has index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
+  if (x.ndim === 0 && index.ndim === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [1])), []);
   if (index.ndim !== x.ndim) {
     throw new ShapeError(
       `gather: index ${formatShape(index.shape)} must have the input's rank ${x.ndim} (input ${formatShape(x.shape)})`,
@@ -60,7 +63,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
       );
     }
   });
-  checkIndex('gather', index, x.ndim === 0 ? 1 : x.shape[d], `dim ${dim}`);
+  checkIndex('gather', index, x.shape[d], `dim ${dim}`);
   const out = empty(index.shape, x.dtype);
   getBackend().gather(x, d, index, out.data);
   return record('gather', out, [x], { dim: d, index });

@@ -90,6 +90,9 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new ShapeError(`chunk: chunks must be a positive integer (got ${chunks})`);
+  if (x.ndim === 0) throw new ShapeError('chunk: expects at least a 1-dimensional tensor');
   const d = normalizeDim('chunk', dim, x.ndim);
-  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+  // An empty dim gives `chunks` empty pieces, as in PyTorch.
+  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
+  return split(x, Math.ceil(x.shape[d] / chunks), d);
 }

@@ -12,6 +12,11 @@ import { empty } from './util.js';
 
 type Dims = number | readonly number[] | null | undefined;
 
+/** A reduction's dims: as normalizeDims, except that an empty list also means every dim, as in PyTorch. */
+function reductionDims(op: string, dim: Dims, rank: number): number[] {
+  return normalizeDims(op, Array.isArray(dim) && dim.length === 0 ? null : dim, rank);
+}
+
 /** The input viewed with the reduced dims last, and the keepdim output shape. */
 function arrange(x: Tensor, dims: number[]): { view: Tensor; keptShape: number[] } {
   const reduced = new Set(dims);
@@ -53,7 +58,7 @@ function checkNonEmpty(op: string, x: Tensor, dims: number[]): void {
 /** Σ over `dim` (all dims by default). Bool and int32 sum to int32. */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const input = x.dtype === 'bool' ? cast(x, 'int32') : x;
-  const dims = normalizeDims('sum', dim, input.ndim);
+  const dims = reductionDims('sum', dim, input.ndim);
   return record('sum', reduceKernel('sum', input, dims, keepdim), [input], { dims, keepdim });
 }
 
@@ -61,7 +66,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype))
     throw new DTypeError(`mean: input must be floating point (got ${x.dtype}); cast it first`);
-  const dims = normalizeDims('mean', dim, x.ndim);
+  const dims = reductionDims('mean', dim, x.ndim);
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
   return div(sum(x, dims, keepdim), count);
 }
@@ -76,7 +81,7 @@ export interface VarianceOptions {
 export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
   const { correction = 1, keepdim = false } = options;
   if (!isFloating(x.dtype)) throw new DTypeError(`var: input must be floating point (got ${x.dtype})`);
-  const dims = normalizeDims('var', dim, x.ndim);
+  const dims = reductionDims('var', dim, x.ndim);
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
   const centered = sub(x, mean(x, dims, true));
   return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, count - correction));
@@ -88,7 +93,7 @@ export function std(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tenso
 
 function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const name = op === 'max' ? 'amax' : 'amin';
-  const dims = normalizeDims(name, dim, x.ndim);
+  const dims = reductionDims(name, dim, x.ndim);
   checkNonEmpty(name, x, dims);
   return record(name, reduceKernel(op, x, dims, keepdim), [x], { dims, keepdim });
 }

@@ -10,7 +10,8 @@
  *         pack A[ic:ic+MC, pc:pc+KC] → AP      MC×KC, as MR-tall row slivers (kc×MR each), stays in L2
  *         for jr in NC, step NR               one B sliver (kc×NR doubles = 8 KB) stays in L1 …
  *           for ir in MC, step MR             … while the A slivers stream from L2
- *             microKernel: MR×NR tile of out += AP sliver · BP sliver
+ *             microKernel: MR×NR tile = AP sliver · BP sliver (kc steps)
+ *             storeTile: out tile = tile (first depth block) or += tile (later ones)
  *
  * Packing does three jobs: it turns any stride layout (A·B, A·Bᵀ, Aᵀ·B views) into the same contiguous,
  * sequentially-read layout, so all layouts run at the same speed; it converts float32 to float64 once per
@@ -18,12 +19,16 @@
  * zero-pads ragged edge slivers so the micro-kernel always computes a full MR×NR tile.
  *
  * The micro-kernel keeps the 4×4 tile of sums in local variables (doubles), loading MR + NR values per
- * step of k for MR·NR multiply-adds. The pack buffers are fixed-size module-level `const`s: the block sizes
- * bound what is packed, and V8 can then treat their base address and length as constants in the hot loop
- * (no per-iteration map check or length reload), which measured ~30% faster than passing them in.
+ * step of k for MR·NR multiply-adds; 4×4 measured as fast as 4×3, 3×4, 4×6, and faster than 4×8 or 2×4
+ * (x64 has 16 xmm registers). The pack buffers are fixed-size module-level `const`s (1.3 MB in all): the
+ * block sizes bound what is packed, and V8 can then treat their base address and length as constants in the
+ * hot loop (no per-iteration map check or length reload), which measured ~30% faster than passing them in.
+ * The micro-kernel touches nothing else, so it stays monomorphic when float32 and float64 calls mix.
  *
- * Small products (and skinny ones, m or n < 4) take a direct loop without packing, since there the packing
- * and call overhead would dominate.
+ * Skinny products (m or n < 4, e.g. matrix·vector) take a direct 1×4-tiled loop without packing, where
+ * packing would mostly pack padding. Everything else, even 8×8×8, is faster through the packed path (measured:
+ * ~2.5 vs ~1.5 GFLOPS at 8, ~4.5 vs ~2 at 32), so small matrices (recurrent layers) use it too; its
+ * per-call overhead is a few property reads — the buffers are preallocated.
  */
 
 export type FloatArray = Float32Array | Float64Array;
@@ -36,7 +41,7 @@ export interface MatrixOperand {
   colStride: number;
 }
 
-/** Micro-tile: MR rows of A × NR columns of B, 16 accumulators (x64 has 16 xmm registers; bigger spills more). */
+/** Micro-tile: MR rows of A × NR columns of B. packPanel and microKernel are written out for 4 × 4. */
 const MR = 4;
 const NR = 4;
 /** Depth block: a B sliver is KC·NR doubles (8 KB, fits L1 next to the streaming A sliver). */
@@ -49,11 +54,8 @@ const NC = 512;
 /** Packed A block and B panel, float64 whatever the input type (see the header on why `const`). */
 const AP = new Float64Array(MC * KC);
 const BP = new Float64Array(KC * NC);
-/** Landing spot for ragged edge tiles, whose out-of-range part must not be written. */
-const EDGE = new Float64Array(MR * NR);
-
-/** At or below this many multiply-adds, the direct loop beats packing (about a 32×32×32 product). */
-const SMALL_WORK = 32 * 32 * 32;
+/** The micro-kernel's MR×NR result, which storeTile moves into out. */
+const TILE = new Float64Array(MR * NR);
 
 /**
  * out[outOffset + i*n + j] = Σ_p A(i,p) · B(p,j) for an [m,k]·[k,n] product, out row-major contiguous.
@@ -75,13 +77,21 @@ export function matmulKernel(
     out.fill(0, outOffset, outOffset + m * n);
     return;
   }
-  if (m < MR || n < NR || m * n * k <= SMALL_WORK) {
-    directMatmul(m, n, k, a, b, out, outOffset);
+  if (n < NR && m >= n) {
+    // Few columns: compute outᵀ = Bᵀ·Aᵀ so the 1×4 tiles run along m instead (views only, no copies).
+    const at = { data: a.data, offset: a.offset, rowStride: a.colStride, colStride: a.rowStride };
+    const bt = { data: b.data, offset: b.offset, rowStride: b.colStride, colStride: b.rowStride };
+    directMatmul(n, m, k, bt, at, out, outOffset, 1, n);
+    return;
+  }
+  if (m < MR || n < NR) {
+    directMatmul(m, n, k, a, b, out, outOffset, n, 1);
     return;
   }
   blockedMatmul(m, n, k, a, b, out, outOffset);
 }
 
+/** The packed path for everything but skinny products; see the header for the loop nest. */
 function blockedMatmul(
   m: number,
   n: number,
@@ -96,16 +106,7 @@ function blockedMatmul(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       // B block rows pc.., cols jc..: the lanes of a sliver are columns, stepping along k is a row step.
-      packPanel(
-        BP,
-        b.data,
-        b.offset + pc * b.rowStride + jc * b.colStride,
-        b.colStride,
-        b.rowStride,
-        nc,
-        kc,
-        NR,
-      );
+      packPanel(BP, b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc);
       // The first depth block overwrites out, later ones add to it: no separate zeroing pass.
       const overwrite = pc === 0;
       for (let ic = 0; ic < m; ic += MC) {
@@ -118,24 +119,14 @@ function blockedMatmul(
           a.colStride,
           mc,
           kc,
-          MR,
         );
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const rowStart = outOffset + ic * n + jc + jr;
           for (let ir = 0; ir < mc; ir += MR) {
             // Sliver s of a packed buffer starts at s·kc·(MR or NR) = ir·kc (resp. jr·kc).
-            microKernel(
-              kc,
-              ir * kc,
-              jr * kc,
-              out,
-              rowStart + ir * n,
-              n,
-              Math.min(MR, mc - ir),
-              nr,
-              overwrite,
-            );
+            microKernel(kc, ir * kc, jr * kc);
+            storeTile(out, rowStart + ir * n, n, Math.min(MR, mc - ir), nr, overwrite);
           }
         }
       }
@@ -144,10 +135,10 @@ function blockedMatmul(
 }
 
 /**
- * Packs `lanes` lanes × kc steps of a strided matrix into `dst` as slivers of `width` lanes: sliver s holds,
- * for each step p, its `width` lane values contiguously (dst[s·kc·width + p·width + l]). Lanes past the end
- * of the last sliver are zero, so the micro-kernel can run on full tiles. Used for A (lanes = rows) and for
- * B (lanes = columns).
+ * Packs `lanes` lanes × kc steps of a strided matrix into `dst` as 4-lane slivers: sliver s holds, for each
+ * step p, its 4 lane values contiguously (dst[s·kc·4 + p·4 + l]). Serves A (lanes = rows, MR = 4) and B
+ * (lanes = columns, NR = 4). A short last sliver is padded with zeros: its extra lanes are computed but never
+ * stored, and zeros keep them cheap and finite whatever was in the buffer before.
  */
 function packPanel(
   dst: Float64Array,
@@ -157,13 +148,12 @@ function packPanel(
   stepStride: number,
   lanes: number,
   kc: number,
-  width: number,
 ): void {
   let d = 0;
-  for (let l0 = 0; l0 < lanes; l0 += width) {
-    const count = Math.min(width, lanes - l0);
+  for (let l0 = 0; l0 < lanes; l0 += 4) {
+    const count = Math.min(4, lanes - l0);
     const start = base + l0 * laneStride;
-    if (count === 4 && width === 4) {
+    if (count === 4) {
       // Four read streams at once: each is contiguous when the layout is, and the writes are sequential.
       let s0 = start;
       let s1 = start + laneStride;
@@ -183,28 +173,20 @@ function packPanel(
     } else {
       for (let p = 0; p < kc; p++) {
         const s = start + p * stepStride;
-        for (let l = 0; l < width; l++) dst[d + l] = l < count ? src[s + l * laneStride] : 0;
-        d += width;
+        for (let l = 0; l < 4; l++) dst[d + l] = l < count ? src[s + l * laneStride] : 0;
+        d += 4;
       }
     }
   }
 }
 
 /**
- * out tile (mr×nr valid of MR×NR, row stride ldc, starting at ci) = (or +=) A sliver · B sliver over kc
- * steps, reading AP from ai and BP from bi.
+ * TILE = A sliver · B sliver over kc steps, reading AP from ai and BP from bi (TILE row-major MR×NR).
+ * It touches only the module's own float64 buffers, so its code never sees a second array type: storing
+ * into `out` here made it polymorphic once float32 and float64 products both ran, and V8 then looped on
+ * deopts of this function.
  */
-function microKernel(
-  kc: number,
-  ai: number,
-  bi: number,
-  out: FloatArray,
-  ci: number,
-  ldc: number,
-  mr: number,
-  nr: number,
-  overwrite: boolean,
-): void {
+function microKernel(kc: number, ai: number, bi: number): void {
   let c00 = 0;
   let c01 = 0;
   let c02 = 0;
@@ -249,77 +231,47 @@ function microKernel(
     ai += MR;
     bi += NR;
   }
-  if (mr === MR && nr === NR) {
-    const c1 = ci + ldc;
-    const c2 = c1 + ldc;
-    const c3 = c2 + ldc;
-    if (overwrite) {
-      out[ci] = c00;
-      out[ci + 1] = c01;
-      out[ci + 2] = c02;
-      out[ci + 3] = c03;
-      out[c1] = c10;
-      out[c1 + 1] = c11;
-      out[c1 + 2] = c12;
-      out[c1 + 3] = c13;
-      out[c2] = c20;
-      out[c2 + 1] = c21;
-      out[c2 + 2] = c22;
-      out[c2 + 3] = c23;
-      out[c3] = c30;
-      out[c3 + 1] = c31;
-      out[c3 + 2] = c32;
-      out[c3 + 3] = c33;
-    } else {
-      out[ci] += c00;
-      out[ci + 1] += c01;
-      out[ci + 2] += c02;
-      out[ci + 3] += c03;
-      out[c1] += c10;
-      out[c1 + 1] += c11;
-      out[c1 + 2] += c12;
-      out[c1 + 3] += c13;
-      out[c2] += c20;
-      out[c2 + 1] += c21;
-      out[c2 + 2] += c22;
-      out[c2 + 3] += c23;
-      out[c3] += c30;
-      out[c3 + 1] += c31;
-      out[c3 + 2] += c32;
-      out[c3 + 3] += c33;
-    }
-    return;
-  }
-  // Ragged edge: the padded lanes computed zeros; write only the mr×nr part that exists.
-  EDGE[0] = c00;
-  EDGE[1] = c01;
-  EDGE[2] = c02;
-  EDGE[3] = c03;
-  EDGE[4] = c10;
-  EDGE[5] = c11;
-  EDGE[6] = c12;
-  EDGE[7] = c13;
-  EDGE[8] = c20;
-  EDGE[9] = c21;
-  EDGE[10] = c22;
-  EDGE[11] = c23;
-  EDGE[12] = c30;
-  EDGE[13] = c31;
-  EDGE[14] = c32;
-  EDGE[15] = c33;
+  TILE[0] = c00;
+  TILE[1] = c01;
+  TILE[2] = c02;
+  TILE[3] = c03;
+  TILE[4] = c10;
+  TILE[5] = c11;
+  TILE[6] = c12;
+  TILE[7] = c13;
+  TILE[8] = c20;
+  TILE[9] = c21;
+  TILE[10] = c22;
+  TILE[11] = c23;
+  TILE[12] = c30;
+  TILE[13] = c31;
+  TILE[14] = c32;
+  TILE[15] = c33;
+}
+
+/** Writes (or adds) the valid mr×nr part of TILE to out at ci, row stride ldc; padded lanes are dropped. */
+function storeTile(
+  out: FloatArray,
+  ci: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+  overwrite: boolean,
+): void {
   for (let i = 0; i < mr; i++) {
     const row = ci + i * ldc;
-    for (let j = 0; j < nr; j++) {
-      if (overwrite) out[row + j] = EDGE[i * NR + j];
-      else out[row + j] += EDGE[i * NR + j];
-    }
+    const t = i * NR;
+    if (overwrite) for (let j = 0; j < nr; j++) out[row + j] = TILE[t + j];
+    else for (let j = 0; j < nr; j++) out[row + j] += TILE[t + j];
   }
 }
 
 /**
- * Unpacked path for small or skinny products: a 1×4 register tile straight off the strided operands (row i of
- * A against four columns of B, one A load per four multiply-adds), then single dot products for leftover
- * columns. Sums are doubles whatever the array type.
+ * Unpacked path for skinny products (m or n below the tile size), where packing would mostly pack padding:
+ * a 1×4 register tile straight off the strided operands — row i of A against four columns of B, one A load
+ * per four multiply-adds and four independent sums — then single dot products for leftover columns. It
+ * writes out(i, j) at outOffset + i·outRowStride + j·outColStride, so that a product with few columns can
+ * run transposed (outᵀ = Bᵀ·Aᵀ) and still get four columns per tile. Sums are doubles whatever the array type.
  */
 function directMatmul(
   m: number,
@@ -329,6 +281,8 @@ function directMatmul(
   b: MatrixOperand,
   out: FloatArray,
   outOffset: number,
+  outRowStride: number,
+  outColStride: number,
 ): void {
   const ad = a.data;
   const bd = b.data;
@@ -338,7 +292,7 @@ function directMatmul(
   const n4 = n - (n % 4);
   for (let i = 0; i < m; i++) {
     const aRow = a.offset + i * a.rowStride;
-    const o = outOffset + i * n;
+    const oRow = outOffset + i * outRowStride;
     let j = 0;
     for (; j < n4; j += 4) {
       let ap = aRow;
@@ -356,10 +310,11 @@ function directMatmul(
         ap += acs;
         bp += brs;
       }
-      out[o + j] = s0;
-      out[o + j + 1] = s1;
-      out[o + j + 2] = s2;
-      out[o + j + 3] = s3;
+      const o = oRow + j * outColStride;
+      out[o] = s0;
+      out[o + outColStride] = s1;
+      out[o + 2 * outColStride] = s2;
+      out[o + 3 * outColStride] = s3;
     }
     for (; j < n; j++) {
       let ap = aRow;
@@ -370,7 +325,7 @@ function directMatmul(
         ap += acs;
         bp += brs;
       }
-      out[o + j] = s;
+      out[oRow + j * outColStride] = s;
     }
   }
 }
