@@ -1,18 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 // Every @tensorloom/* import resolves to the package's source, so tests need no build step.
-const packages = ['tensor'];
-const alias = Object.fromEntries(
-  packages.map((name) => [
-    `@tensorloom/${name}`,
-    fileURLToPath(new URL(`packages/${name}/src/index.ts`, import.meta.url)),
-  ]),
-);
+const packages = ['tensor', 'nn', 'losses', 'optim'];
+const alias = [
+  { find: /^@tensorloom\/nn\/node$/, replacement: fromRoot('packages/nn/src/node.ts') },
+  ...packages.map((name) => ({
+    find: new RegExp(`^@tensorloom/${name}$`),
+    replacement: fromRoot(`packages/${name}/src/index.ts`),
+  })),
+];
 
 export default defineConfig({
   // Packages run this config from their own folder; paths below are relative to the repo root.
-  root: fileURLToPath(new URL('.', import.meta.url)),
+  root: fromRoot('.'),
   resolve: { alias },
   test: {
     projects: packages.map((name) => ({
@@ -20,7 +23,7 @@ export default defineConfig({
       test: {
         name,
         include: [`packages/${name}/test/**/*.test.ts`],
-        setupFiles: [fileURLToPath(new URL('tools/test-setup.ts', import.meta.url))],
+        setupFiles: [fromRoot('tools/test-setup.ts')],
       },
     })),
   },

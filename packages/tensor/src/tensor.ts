@@ -131,6 +131,26 @@ export class Tensor implements StridedArray {
     this.needsGrad = true;
   }
 
+  // ---- In-place writes (parameter updates, loading weights) -------------------------------------------------
+
+  /**
+   * Copies src's values into this tensor's storage (src broadcasts to this shape; dtypes convert), like
+   * PyTorch's copy_. Meant for parameter updates and loading weights: it refuses to write into a tensor that
+   * requires grad while the graph is being recorded, since a recorded op may have saved the old values.
+   */
+  copy_(src: TensorLike): this {
+    return movement.assign(this, src);
+  }
+
+  /** Fills this tensor's storage with `value` (see copy_ for when in-place writes are allowed). */
+  fill_(value: number | boolean): this {
+    return movement.assign(this, value);
+  }
+
+  zero_(): this {
+    return movement.assign(this, 0);
+  }
+
   // ---- Reading values -------------------------------------------------------------------------------------
 
   /** The elements as a new contiguous row-major typed array. */

@@ -159,3 +159,38 @@ describe('autograd semantics', () => {
     ]);
   });
 });
+
+describe('in-place writes', () => {
+  it('copy_, fill_ and zero_ write into storage, broadcasting and converting', () => {
+    const w = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float32', requiresGrad: true },
+    );
+    const view = w.t();
+    noGrad(() => w.copy_(tensor([10, 20])));
+    expect(w.toArray()).toEqual([
+      [10, 20],
+      [10, 20],
+    ]);
+    expect(view.toArray()).toEqual([
+      [10, 10],
+      [20, 20],
+    ]); // views see the write
+    noGrad(() => w.fill_(0.5));
+    expect(w.toArray()).toEqual([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
+    noGrad(() => w.zero_());
+    expect(w.sum().item()).toBe(0);
+  });
+
+  it('refuses to write into a tensor that requires grad while recording', () => {
+    const w = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    expect(() => w.copy_(tensor([3, 4]))).toThrow(/in-place write .* wrap it in noGrad/);
+    expect(w.toArray()).toEqual([1, 2]);
+  });
+});

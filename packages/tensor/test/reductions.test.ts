@@ -36,7 +36,7 @@ describe('reduction edge cases (as PyTorch)', () => {
       ],
       { dtype: 'float32' },
     ).max(1);
-    expect(Number.isNaN(values.toArray()[0] as number)).toBe(true);
+    expect(Number.isNaN((values.toArray() as number[])[0])).toBe(true);
     expect(indices.toArray()).toEqual([1, 1]);
   });
 });

@@ -2,10 +2,12 @@
  * @file Shape ops. reshape/view, permute, transpose, expand, slicing and squeeze are views: they share storage
  * and only change shape, strides and offset. A copy happens only where strides cannot express the result.
  */
+
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
 import { allocate, type DType, isFloating, type TypedArray } from '../dtype.js';
-import { IndexError, ShapeError } from '../errors.js';
+import { AutogradError, IndexError, ShapeError } from '../errors.js';
 import {
   contiguousStrides,
   formatShape,
@@ -16,8 +18,8 @@ import {
   sameShape,
   sizeOf,
 } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { empty } from './util.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { asTensor, empty } from './util.js';
 
 /** The elements as a new contiguous typed array. */
 export function contiguousData(t: Tensor): TypedArray {
@@ -270,4 +272,16 @@ export function sliceScatter(
   };
   getBackend().copy(src, region);
   return record('sliceScatter', out, [src], { shape: [...shape], dim, start, step });
+}
+
+/** Writes src (broadcast to target's shape) into target's storage: the body of copy_, fill_ and zero_. */
+export function assign<T extends Tensor>(target: T, src: TensorLike): T {
+  if (target.requiresGrad && isGradEnabled()) {
+    throw new AutogradError(
+      'copy_: in-place write into a tensor that requires grad while recording the graph; wrap it in noGrad()',
+    );
+  }
+  const source = asTensor(src, target.dtype);
+  getBackend().copy(expand(source, target.shape), target);
+  return target;
 }
