@@ -1,0 +1,60 @@
+/** @file Layer normalisation (Ba, Kiros & Hinton, 2016). */
+import { ones, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
+import { Module } from '../module.js';
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** Learnable per-element scale (and bias): weight starts at 1, bias at 0. */
+  elementwiseAffine?: boolean;
+  bias?: boolean;
+}
+
+/**
+ * y = (x − E[x]) / √(Var[x] + ε) · γ + β over the trailing `normalizedShape` dims, with the biased variance, as
+ * PyTorch's LayerNorm.
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (
+      this.normalizedShape.length === 0 ||
+      this.normalizedShape.some((d) => !Number.isInteger(d) || d <= 0)
+    ) {
+      throw new ShapeError(
+        `layerNorm: normalizedShape must be a non-empty list of positive integers (got [${this.normalizedShape.join(',')}])`,
+      );
+    }
+    this.eps = options.eps ?? 1e-5;
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? this.param('weight', ones(this.normalizedShape)) : null;
+    this.bias = affine && (options.bias ?? true) ? this.param('bias', zeros(this.normalizedShape)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    const trailing = x.shape.slice(x.ndim - k);
+    if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(
+        `layerNorm: input's trailing dims must be [${this.normalizedShape.join(',')}] (got input [${x.shape.join(',')}])`,
+      );
+    }
+    const dims = this.normalizedShape.map((_, i) => i - k); // the last k dims
+    const mean = x.mean(dims, true);
+    const centered = x.sub(mean);
+    const variance = centered.square().mean(dims, true);
+    let y = centered.mul(variance.add(this.eps).rsqrt());
+    if (this.weight) y = y.mul(this.weight);
+    if (this.bias) y = y.add(this.bias);
+    return y;
+  }
+
+  protected override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
