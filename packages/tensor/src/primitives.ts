@@ -34,6 +34,9 @@ export interface PrimitiveParams {
   amin: { dims: number[]; keepdim: boolean };
   maxDim: { dim: number; indices: Tensor };
   minDim: { dim: number; indices: Tensor };
+  // Normalisation along one dim, fused (one kernel instead of five ops).
+  softmax: { dim: number };
+  logSoftmax: { dim: number };
   // Batched matrix product on operands with equal batch dims.
   matmul: null;
   // Views (share storage) and copies.

@@ -64,6 +64,8 @@ export interface Backend {
    * leading index. `indices` (for max/min over one dim) receives the position of the chosen element.
    */
   reduce(op: ReduceOp, x: StridedArray, reduceRank: number, out: TypedArray, indices?: Int32Array): void;
+  /** out = softmax (or log-softmax when `log`) of x over the last dim; out is a strided view of x's shape. */
+  softmax(x: StridedArray, out: StridedArray, log: boolean): void;
   /** Batched matmul: a [...batch, M, K] · b [...batch, K, N] → contiguous out [...batch, M, N]; same batch dims. */
   matmul(a: StridedArray, b: StridedArray, out: FloatArray): void;
   /** out[…i…j…] = x[…index[…i…j…]…] along `dim` (PyTorch's gather); out has index's shape. */

@@ -98,6 +98,10 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   minDim: (g, { inputs: [x], params: { dim, indices } }) => [
     x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
   ],
+  // y = softmax(x): ∂x = y ⊙ (g − Σ_dim g ⊙ y)
+  softmax: (g, { output: y, params: { dim } }) => [y.mul(g.sub(sum(g.mul(y), dim, true)))],
+  // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g
+  logSoftmax: (g, { output: y, params: { dim } }) => [g.sub(y.exp().mul(sum(g, dim, true)))],
   // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
   matmul: (g, { inputs: [a, b] }) => [matmul(g, b.mT), matmul(a.mT, g)],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],

@@ -1,13 +1,15 @@
-/** @file Activations composed from primitives: GELU, softmax, log-softmax, dropout. */
+/** @file Activations: GELU and dropout composed from primitives; softmax and log-softmax as fused primitives. */
+import { record } from '../autograd/record.js';
+import { getBackend } from '../backend/registry.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, TensorloomError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { bernoulli, fullLike } from './creation.js';
-import { add, erf, exp, log, mul, sub, tanh } from './elementwise.js';
-import { cast } from './movement.js';
-import { amax, sum } from './reduce.js';
+import { add, erf, mul, tanh } from './elementwise.js';
+import { cast, permute } from './movement.js';
+import { empty } from './util.js';
 
 const SQRT_HALF = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -34,22 +36,28 @@ function floatInput(op: string, x: Tensor): Tensor {
 
 /**
  * exp(x_i) / Σ_j exp(x_j) along `dim`. The row max is subtracted first (it cancels), so large inputs do not
- * overflow; the max is a constant for the gradient, which is exact either way.
+ * overflow. One fused kernel: the composite (max, sub, exp, sum, div) made five passes and four temporaries.
  */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const input = floatInput('softmax', x);
-  const d = normalizeDim('softmax', dim, input.ndim);
-  const shifted = sub(input, amax(input.detach(), d, true));
-  const e = exp(shifted);
-  return e.div(sum(e, d, true));
+  return normalize('softmax', x, dim);
 }
 
 /** x_i − log Σ_j exp(x_j) along `dim`, by the max-shifted log-sum-exp. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const input = floatInput('logSoftmax', x);
-  const d = normalizeDim('logSoftmax', dim, input.ndim);
-  const shifted = sub(input, amax(input.detach(), d, true));
-  return sub(shifted, log(sum(exp(shifted), d, true)));
+  return normalize('logSoftmax', x, dim);
+}
+
+/** Runs the kernel on views with `dim` moved last; the result is contiguous in the input's dim order. */
+function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor {
+  const input = floatInput(op, x);
+  const d = normalizeDim(op, dim, input.ndim);
+  const last = input.ndim - 1;
+  const order = input.shape.map((_, i) => i);
+  if (last > 0) [order[d], order[last]] = [order[last], order[d]]; // a swap is its own inverse
+  const out = empty(input.shape, input.dtype);
+  const moved = (t: Tensor) => (d === last || last < 0 ? t : permute(t, order));
+  getBackend().softmax(moved(input), moved(out), op === 'logSoftmax');
+  return record(op, out, [input], { dim: d });
 }
 
 export interface DropoutOptions {

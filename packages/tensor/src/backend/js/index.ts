@@ -4,6 +4,7 @@ import { batchedMatmul } from './batched-matmul.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { reduce } from './reduce.js';
+import { softmax } from './softmax.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -12,6 +13,7 @@ export const jsBackend: Backend = {
   binary,
   where,
   reduce,
+  softmax,
   matmul: batchedMatmul,
   gather,
   scatterAdd,
