@@ -1,0 +1,333 @@
+// One training step of a small MLP, in ms per step (lower is better): Tensorloom once per registered
+// backend, PyTorch at 1 and 2 threads. The step is PyTorch's usual loop body: zeroGrad, forward
+// (Linear, ReLU, Linear), cross-entropy on class targets, backward, Adam. It is also split into
+// forward, backward and the optimizer, to show where the time goes.
+import { cpus } from 'node:os';
+import type * as Losses from '@tensorloom/losses';
+import type * as NN from '@tensorloom/nn';
+import type * as Optim from '@tensorloom/optim';
+import type { Tensor } from '@tensorloom/tensor';
+import { randnArray, relError } from './data.js';
+import type { Context } from './suite.js';
+import { renderTable } from './table.js';
+import { missingExports, type Tensorloom } from './tensorloom.js';
+import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
+import { runTorch } from './torch.js';
+
+export interface MlpConfig {
+  batch: number;
+  inFeatures: number;
+  hidden: number;
+  classes: number;
+  lr: number;
+  /** Steps taken from the shared init, whose losses are compared across contenders before timing. */
+  checkSteps: number;
+}
+
+export const MLP: MlpConfig = {
+  batch: 64,
+  inFeatures: 784,
+  hidden: 256,
+  classes: 10,
+  lr: 1e-3,
+  checkSteps: 3,
+};
+const TORCH_THREADS = [1, 2] as const;
+/**
+ * glibc malloc settings for the torch runs. By default glibc hands torch's ≥ 128 KiB blocks back to the
+ * kernel (munmap, heap trim) and page-faults them in again on the next step: the step's time then swings
+ * between ≈ 0.7 and 1.9 ms from sample to sample on the 2-core dev machine. Keeping them makes torch
+ * steady at its fast end (a caching allocator, like jemalloc or torch's own on GPU). Node is unaffected.
+ */
+const TORCH_MALLOC_ENV = {
+  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
+  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
+};
+
+/** What gets timed; "backward" is derived as (forward+backward) − forward. */
+const TIMED = ['step', 'forward', 'forward+backward', 'optimizer'] as const;
+type Timing = (typeof TIMED)[number];
+type Ms = Partial<Record<Timing, number>>;
+const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a - b);
+
+const ROWS: [string, (ms: Ms) => number | undefined][] = [
+  ['train step', (ms) => ms.step],
+  ['  forward + loss', (ms) => ms.forward],
+  ['  backward', (ms) => diff(ms['forward+backward'], ms.forward)],
+  ['  Adam step', (ms) => ms.optimizer],
+];
+
+/** The batch and initial weights every contender starts from (weights ~ PyTorch's init variance). */
+interface MlpData {
+  x: Float32Array; // [B, in]
+  targets: Int32Array; // [B]
+  w1: Float32Array; // [hidden, in]
+  b1: Float32Array; // [hidden]
+  w2: Float32Array; // [classes, hidden]
+  b2: Float32Array; // [classes]
+}
+
+function mlpData(c: MlpConfig): MlpData {
+  // U(±1/√fanIn) has variance 1/(3·fanIn); normal samples with that variance are as good a start.
+  const scaled = (n: number, seed: number, fanIn: number) =>
+    randnArray(n, seed).map((v) => v / Math.sqrt(3 * fanIn));
+  return {
+    x: randnArray(c.batch * c.inFeatures, 21),
+    targets: Int32Array.from({ length: c.batch }, (_, i) => (i * 7 + 3) % c.classes),
+    w1: scaled(c.hidden * c.inFeatures, 22, c.inFeatures),
+    b1: scaled(c.hidden, 23, c.inFeatures),
+    w2: scaled(c.classes * c.hidden, 24, c.hidden),
+    b2: scaled(c.classes, 25, c.hidden),
+  };
+}
+
+/** torch/mlp.py's stdin: x, then each layer's weight and bias, as raw float32. */
+function packed(d: MlpData): Uint8Array {
+  const parts = [d.x, d.w1, d.b1, d.w2, d.b2];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return new Uint8Array(out.buffer);
+}
+
+interface Libs {
+  tl: Tensorloom;
+  nn: typeof NN;
+  losses: typeof Losses;
+  optim: typeof Optim;
+}
+
+/** @tensorloom/nn, losses and optim (built dist/), or the cell text saying why not, plus a note. */
+async function loadLibs(ctx: Context): Promise<Libs | { cell: string; note?: string }> {
+  if (!ctx.tl.ok) return { cell: ctx.tl.cell };
+  try {
+    const [nn, losses, optim] = await Promise.all([
+      import('@tensorloom/nn'),
+      import('@tensorloom/losses'),
+      import('@tensorloom/optim'),
+    ]);
+    return { tl: ctx.tl.tl, nn, losses, optim };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    const built = e.code !== 'ERR_MODULE_NOT_FOUND';
+    return {
+      cell: built ? 'n/a (load error)' : 'n/a (not built)',
+      note: `Tensorloom mlp: ${e.message ?? String(err)}${built ? '' : ' (run `pnpm bench` from the root, which builds it)'}`,
+    };
+  }
+}
+
+interface Trainer {
+  /** zeroGrad, forward, loss, backward, Adam step; returns the loss (timed without reading it back). */
+  step: () => Tensor;
+  /** Forward and loss only (the autograd graph is built, then dropped). */
+  forward: () => unknown;
+  /** zeroGrad, forward, loss, backward. */
+  forwardBackward: () => void;
+  /** Adam's step on the current gradients. */
+  optimizer: () => void;
+  hasGrads: () => boolean;
+}
+
+/** A fresh model and optimizer from the shared init, built while the wanted backend is selected. */
+function trainer({ tl, nn, losses, optim }: Libs, d: MlpData, c: MlpConfig): Trainer {
+  const model = new nn.Sequential(
+    new nn.Linear(c.inFeatures, c.hidden),
+    new nn.ReLU(),
+    new nn.Linear(c.hidden, c.classes),
+  );
+  model.loadStateDict({
+    '0.weight': tl.tensor(d.w1, { shape: [c.hidden, c.inFeatures] }),
+    '0.bias': tl.tensor(d.b1, { shape: [c.hidden] }),
+    '2.weight': tl.tensor(d.w2, { shape: [c.classes, c.hidden] }),
+    '2.bias': tl.tensor(d.b2, { shape: [c.classes] }),
+  });
+  const x = tl.tensor(d.x, { shape: [c.batch, c.inFeatures] }); // [B, in]
+  const y = tl.tensor(d.targets, { shape: [c.batch], dtype: 'int32' }); // [B]
+  const opt = new optim.Adam(model.parameters(), { lr: c.lr });
+  const loss = () => losses.crossEntropy(model.forward(x), y); // [] (mean over the batch)
+  return {
+    step: () => {
+      opt.zeroGrad();
+      const l = loss();
+      l.backward();
+      opt.step();
+      return l;
+    },
+    forward: loss,
+    forwardBackward: () => {
+      opt.zeroGrad();
+      loss().backward();
+    },
+    optimizer: () => opt.step(),
+    hasGrads: () => model.parameters().every((p) => p.grad !== null),
+  };
+}
+
+interface Column {
+  label: string;
+  /** Median ms per timed part, or why there are none. */
+  ms: Ms | string;
+  /** Losses of the first checkSteps steps from the shared init. */
+  losses?: number[];
+}
+
+async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: string[]): Promise<Column[]> {
+  const { tl } = libs;
+  const switchable = missingExports(tl, ['listBackends', 'setBackend']).length === 0;
+  const original = tl.getBackend().name;
+  const backends = switchable ? tl.listBackends() : [original];
+  const select = (name: string) => {
+    if (switchable) tl.setBackend(name);
+  };
+  const columns: Column[] = [];
+  const entries: Record<string, Timed> = {};
+  const owner = new Map<string, [Column, Timing]>(); // entry key → what its median fills in
+  try {
+    for (const name of backends) {
+      const column: Column = { label: `Tensorloom ${name}`, ms: {} };
+      columns.push(column);
+      try {
+        select(name);
+        const t = trainer(libs, d, MLP);
+        column.losses = Array.from({ length: MLP.checkSteps }, () => t.step().item());
+        const enter = async () => select(name);
+        const timed: Record<Timing, Timed> = {
+          step: { fn: t.step, enter },
+          forward: { fn: t.forward, enter },
+          'forward+backward': { fn: t.forwardBackward, enter },
+          optimizer: {
+            fn: t.optimizer,
+            // Adam needs gradients; stepping repeatedly on the same ones costs the same as on fresh ones.
+            enter: async () => {
+              select(name);
+              if (!t.hasGrads()) t.forwardBackward();
+            },
+          },
+        };
+        for (const part of TIMED) {
+          const key = `${column.label} ${part}`;
+          entries[key] = timed[part];
+          owner.set(key, [column, part]);
+        }
+      } catch (err) {
+        column.ms = 'error';
+        notes.push(`${column.label} threw while setting up: ${err instanceof Error ? err.message : err}`);
+      }
+    }
+    const measured = await measureRoundRobin(entries, ctx.timing);
+    for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
+      const [column, part] = owner.get(key)!;
+      if (m instanceof Error) {
+        notes.push(`${key} threw: ${m.message}`);
+        column.ms = 'error';
+      } else if (typeof column.ms !== 'string') {
+        column.ms[part] = m.medianMs;
+        ctx.progress(`mlp ${key}: ${m.medianMs.toPrecision(3)} ms`);
+      }
+    }
+  } finally {
+    select(original);
+  }
+  return columns;
+}
+
+function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
+  return TORCH_THREADS.map((threads) => {
+    const label = `torch (${threads} thr)`;
+    if (!ctx.torch.ok) return { label, ms: ctx.torch.cell };
+    ctx.progress(`mlp: torch ${threads} thread(s) (subprocess)…`);
+    const config = {
+      batch: MLP.batch,
+      sizes: [MLP.inFeatures, MLP.hidden, MLP.classes],
+      lr: MLP.lr,
+      targets: [...d.targets],
+      check_steps: MLP.checkSteps,
+    };
+    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d), env: TORCH_MALLOC_ENV });
+    if ('error' in res) {
+      notes.push(`torch mlp (${threads} thr) failed: ${res.error}`);
+      return { label, ms: 'error' };
+    }
+    const json = res.json as { check_losses: number[]; threads: number; blas: string | null };
+    const cores = cpus().length;
+    const busy =
+      threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
+    notes.push(`${label}: torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`);
+    return { label, ms: res.results as Ms, losses: json.check_losses };
+  });
+}
+
+/** Every contender's first losses against the reference's (torch at 1 thread, else the first backend). */
+function checkLine(columns: Column[]): string {
+  const withLosses = columns.filter((c) => c.losses !== undefined);
+  const ref = withLosses.find((c) => c.label.startsWith('torch')) ?? withLosses[0];
+  if (ref?.losses === undefined) return 'check: no contender produced losses';
+  const parts = withLosses
+    .filter((c) => c !== ref)
+    .map((c) => {
+      const err = relError(c.losses!, ref.losses!);
+      return `${c.label} ${err.toExponential(1)}${err > 1e-4 ? ' MISMATCH' : ''}`;
+    });
+  const losses = ref.losses.map((l) => l.toFixed(4)).join(', ');
+  return `check: loss of the first ${MLP.checkSteps} steps from the same init, ${ref.label} ${losses}; max rel. error vs it: ${parts.join(', ') || '(nothing to compare)'}`;
+}
+
+const formatMs = (x: number | undefined) =>
+  x === undefined ? '?' : x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+
+function render(columns: Column[], notes: string[]): string {
+  const tls = columns.filter((c) => c.label.startsWith('Tensorloom'));
+  const torches = columns.filter((c) => c.label.startsWith('torch'));
+  const pairs = tls.flatMap((t) => torches.map((p) => [t, p] as const));
+  const short = (c: Column) => c.label.replace('Tensorloom', 'TL').replace(/[()]/g, '');
+  const headers = [
+    'part',
+    ...columns.map((c) => c.label),
+    ...pairs.map(([t, p]) => `${short(t)} ÷ ${short(p)}`),
+  ];
+  const rows = ROWS.map(([label, pick]) => {
+    const value = (c: Column) => (typeof c.ms === 'string' ? undefined : pick(c.ms));
+    const cell = (c: Column) => (typeof c.ms === 'string' ? c.ms : formatMs(value(c)));
+    const ratio = (t: Column, p: Column) => {
+      const [a, b] = [value(t), value(p)];
+      if (a === undefined || b === undefined || !(a > 0 && b > 0)) return '—';
+      const r = a / b;
+      return `${r.toFixed(r >= 10 ? 1 : 2)}×`;
+    };
+    return [label, ...columns.map(cell), ...pairs.map(([t, p]) => ratio(t, p))];
+  });
+  const { batch, inFeatures, hidden, classes, lr } = MLP;
+  const title = `mlp training step, batch ${batch}, ${inFeatures}→${hidden}→${classes} (Linear, ReLU, Linear), cross-entropy, Adam lr ${lr} — ms per step (median; lower is better)`;
+  return [title, renderTable(headers, rows), ...notes.map((n) => `  * ${n}`)].join('\n');
+}
+
+/** Runs the suite and returns its table and notes as text. */
+export async function runMlp(ctx: Context): Promise<string> {
+  const d = mlpData(MLP);
+  const notes: string[] = [];
+  const libs = await loadLibs(ctx);
+  let tlColumns: Column[];
+  if ('cell' in libs) {
+    tlColumns = [{ label: 'Tensorloom', ms: libs.cell }];
+    if (libs.note) notes.push(libs.note);
+  } else {
+    tlColumns = await measureTensorloom(ctx, libs, d, notes);
+  }
+  const columns = [...tlColumns, ...measureTorch(ctx, d, notes)];
+  notes.unshift(checkLine(columns));
+  notes.push(
+    'train step = zeroGrad + forward + loss + backward + Adam step; backward = (zeroGrad + forward + backward) − forward, a difference of medians; Adam step timed alone on standing gradients.',
+    'TL x ÷ torch n thr = Tensorloom time / PyTorch time, both from this run (lower is better).',
+  );
+  if (ctx.torch.ok) {
+    const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
+    notes.push(
+      `torch runs with ${env.join(' ')} (glibc keeps freed blocks instead of re-faulting them every step).`,
+    );
+  }
+  return render(columns, notes);
+}

@@ -1,0 +1,97 @@
+// Warm-up, batch calibration and medians. One sample = `iters` back-to-back calls, so that
+// sub-millisecond ops are not at the mercy of timer resolution. The contenders of one case are
+// sampled round-robin (sample 1 of each, then sample 2 of each, …), so a noisy spell on a shared
+// machine hits all of them alike instead of one; each reports the median of its per-call times.
+
+export interface TimingOptions {
+  /** Timed samples per contender (>= 5). */
+  runs: number;
+  /** Keep calling a function until this much time has passed (at least one call). */
+  warmupMs: number;
+  /** Aim for samples of about this length by batching calls. */
+  sampleMs: number;
+}
+
+export interface Measurement {
+  /** Median time of one call, in milliseconds. */
+  medianMs: number;
+  /** Per-call time of each sample, in milliseconds. */
+  samplesMs: number[];
+  itersPerSample: number;
+}
+
+export interface Timed {
+  fn: () => unknown;
+  /** Runs before each warm-up and each sample of this contender, untimed (e.g. select a backend). */
+  enter?: () => Promise<void>;
+}
+
+export const defaultTiming: TimingOptions = { runs: 7, warmupMs: 300, sampleMs: 60 };
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Runs fn until warmupMs has passed; returns the fastest single call in ms. */
+function warmUp(fn: () => unknown, warmupMs: number): number {
+  const start = performance.now();
+  let fastest = Number.POSITIVE_INFINITY;
+  do {
+    const t = performance.now();
+    fn();
+    fastest = Math.min(fastest, performance.now() - t);
+  } while (performance.now() - start < warmupMs);
+  return fastest;
+}
+
+/**
+ * Measures each contender; a contender that throws gets its Error instead of a Measurement
+ * (and the others carry on).
+ */
+export async function measureRoundRobin<K extends string>(
+  contenders: Partial<Record<K, Timed>>,
+  opts: TimingOptions = defaultTiming,
+): Promise<Partial<Record<K, Measurement | Error>>> {
+  if (opts.runs < 5) throw new Error(`runs must be >= 5 (got ${opts.runs})`);
+  const out: Partial<Record<K, Measurement | Error>> = {};
+  const live: { key: K; timed: Timed; iters: number; samples: number[] }[] = [];
+  const fail = (key: K, err: unknown) => {
+    out[key] = err instanceof Error ? err : new Error(String(err));
+  };
+
+  for (const key of Object.keys(contenders) as K[]) {
+    const timed = contenders[key] as Timed;
+    try {
+      await timed.enter?.();
+      const fastest = warmUp(timed.fn, opts.warmupMs);
+      const iters = Math.max(1, Math.round(opts.sampleMs / Math.max(fastest, 1e-6)));
+      live.push({ key, timed, iters, samples: [] });
+    } catch (err) {
+      fail(key, err);
+    }
+  }
+
+  for (let r = 0; r < opts.runs; r++) {
+    for (const c of live) {
+      if (out[c.key] instanceof Error) continue;
+      try {
+        await c.timed.enter?.();
+        const { fn } = c.timed;
+        const t = performance.now();
+        for (let i = 0; i < c.iters; i++) fn();
+        c.samples.push((performance.now() - t) / c.iters);
+      } catch (err) {
+        fail(c.key, err);
+      }
+    }
+  }
+
+  for (const c of live) {
+    if (out[c.key] instanceof Error) continue;
+    out[c.key] = { medianMs: median(c.samples), samplesMs: c.samples, itersPerSample: c.iters };
+  }
+  return out;
+}

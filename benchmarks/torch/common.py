@@ -1,0 +1,77 @@
+"""Shared set-up for the PyTorch benchmarks: the thread count, and the same timing rules as src/timing.ts.
+
+Each script reads one JSON object from argv[1] ({"runs": 7, "warmup_ms": 300, "sample_ms": 60, "threads": 1,
+...}) and prints one JSON object on stdout. Run with /usr/bin/python3 (Debian's python3-torch). "threads"
+(default 1) sets torch's intra-op threads; src/torch.ts sets the matching BLAS/OpenMP variables and, above one
+thread, points LD_LIBRARY_PATH at the OpenMP build of OpenBLAS.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def config():
+    return json.loads(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else {}
+
+
+THREADS = int(config().get("threads", 1))
+
+# Must be set before torch (and its BLAS) load; src/torch.ts sets them too.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, str(THREADS))
+
+import torch  # noqa: E402
+
+torch.set_num_threads(THREADS)
+
+
+def timing(cfg):
+    """The measure() keyword arguments from a script's config."""
+    return dict(runs=cfg.get("runs", 7), warmup_ms=cfg.get("warmup_ms", 300), sample_ms=cfg.get("sample_ms", 60))
+
+
+def measure(fn, runs, warmup_ms, sample_ms):
+    """Median seconds per call; mirrors measureRoundRobin() in src/timing.ts (one contender)."""
+    if runs < 5:
+        raise ValueError("runs must be >= 5")
+    start = time.perf_counter()
+    last = float("inf")
+    while True:
+        t = time.perf_counter()
+        fn()
+        last = min(last, time.perf_counter() - t)
+        if (time.perf_counter() - start) * 1e3 >= warmup_ms:
+            break
+    iters = max(1, round(sample_ms / 1e3 / max(last, 1e-9)))
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        samples.append((time.perf_counter() - t) / iters)
+    return {"median_ms": statistics.median(samples) * 1e3, "iters": iters}
+
+
+def blas_library():
+    """The BLAS shared object mapped into this process, as dir/name (e.g. openblas-pthread/libblas.so.3)."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # make sure BLAS is loaded
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        real = os.path.realpath(path)
+        name = os.path.basename(real)
+        if any(key in name for key in ("openblas", "libblas", "mkl_rt", "blis")):
+            # Debian's alternatives (or LD_LIBRARY_PATH) pick the implementation directory
+            return os.path.join(os.path.basename(os.path.dirname(real)), name)
+    return None
+
+
+def emit(obj):
+    json.dump(obj, sys.stdout)
+    sys.stdout.write("\n")
