@@ -1,0 +1,94 @@
+/**
+ * @file The three recurrences, one time step each, written once and shared by the cells and the layers. A step
+ * starts from gx = x W_ihᵀ + b, the input's share of the gates, which the layers compute for every time step
+ * in one matmul before the time loop; the step adds the recurrent share h W_hhᵀ (one matmul) and applies the
+ * gates. Gate blocks are packed along the last dim in PyTorch's order and read through chunk views, not copies.
+ */
+import type { Tensor } from '@tensorloom/tensor';
+
+/** The weights of one cell, or of one layer in one direction, by PyTorch's layout. */
+export interface GateWeights {
+  /** W_ih [G·H, in], the gate blocks stacked (G = 1 RNN, 4 LSTM, 3 GRU). */
+  readonly weightIh: Tensor;
+  /** W_hh [G·H, H] */
+  readonly weightHh: Tensor;
+  /** b_ih [G·H] */
+  readonly biasIh: Tensor | null;
+  /** b_hh [G·H] */
+  readonly biasHh: Tensor | null;
+}
+
+export interface Recurrence {
+  /** Gate blocks packed in the weights: 1 (RNN), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+  readonly gates: number;
+  /** State tensors carried between steps: 1 ([h]) or 2 ([h, c]); state[0] is the step's output. */
+  readonly states: number;
+  /** Whether b_hh enters the gates linearly, so it can join b_ih in gx once instead of once per step. */
+  readonly foldsHiddenBias: boolean;
+  /** One step: gx [B, G·H], state[k] [B, H], W_hhᵀ [H, G·H], b_hh (only when not folded) → next state. */
+  step(gx: Tensor, state: readonly Tensor[], whhT: Tensor, bhh: Tensor | null): Tensor[];
+}
+
+/** Elman RNN: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu. */
+export function elman(nonlinearity: 'tanh' | 'relu'): Recurrence {
+  return {
+    gates: 1,
+    states: 1,
+    foldsHiddenBias: true,
+    step(gx, [h], whhT) {
+      const pre = gx.add(h.matmul(whhT)); // [B, H]
+      return [nonlinearity === 'tanh' ? pre.tanh() : pre.relu()]; // [B, H]
+    },
+  };
+}
+
+/**
+ * LSTM (Hochreiter & Schmidhuber, 1997; forget gate: Gers et al., 2000), gates packed (i, f, g, o):
+ * i, f, o = σ(·), g = tanh(·); c' = f ⊙ c + i ⊙ g; h' = o ⊙ tanh(c').
+ */
+export const lstm: Recurrence = {
+  gates: 4,
+  states: 2,
+  foldsHiddenBias: true,
+  step(gx, [h, c], whhT) {
+    const gates = gx.add(h.matmul(whhT)); // [B, 4H]
+    const [i, f, g, o] = gates.chunk(4, -1); // 4 × [B, H], views
+    const cNext = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh())); // [B, H]
+    const hNext = o.sigmoid().mul(cNext.tanh()); // [B, H]
+    return [hNext, cNext];
+  },
+};
+
+/**
+ * GRU (Cho et al., 2014) in PyTorch's variant, gates packed (r, z, n): r, z = σ(·);
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = (1 − z) ⊙ n + z ⊙ h. b_hn sits inside r ⊙ (…), so b_hh
+ * is added per step, not folded into gx.
+ */
+export const gru: Recurrence = {
+  gates: 3,
+  states: 1,
+  foldsHiddenBias: false,
+  step(gx, [h], whhT, bhh) {
+    const hidden = h.matmul(whhT); // [B, 3H]
+    const gh = bhh ? hidden.add(bhh) : hidden; // [B, 3H]
+    const [xr, xz, xn] = gx.chunk(3, -1); // 3 × [B, H], views
+    const [hr, hz, hn] = gh.chunk(3, -1); // 3 × [B, H], views
+    const r = xr.add(hr).sigmoid(); // [B, H]
+    const z = xz.add(hz).sigmoid(); // [B, H]
+    const n = xn.add(r.mul(hn)).tanh(); // [B, H]
+    return [n.add(z.mul(h.sub(n)))]; // (1 − z) ⊙ n + z ⊙ h, [B, H]
+  },
+};
+
+/** gx = x W_ihᵀ + b_ih (+ b_hh when the recurrence folds it): x [N, in] → [N, G·H], one matmul for all N rows. */
+export function projectInput(rec: Recurrence, x: Tensor, w: GateWeights): Tensor {
+  const gx = x.matmul(w.weightIh.t()); // [N, G·H]
+  if (!w.biasIh) return gx;
+  const bias = rec.foldsHiddenBias && w.biasHh ? w.biasIh.add(w.biasHh) : w.biasIh; // [G·H]
+  return gx.add(bias); // [N, G·H]
+}
+
+/** The b_hh a step still has to add itself (null when it was folded into gx). */
+export function stepBias(rec: Recurrence, w: GateWeights): Tensor | null {
+  return rec.foldsHiddenBias ? null : w.biasHh;
+}
