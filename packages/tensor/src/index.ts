@@ -11,6 +11,7 @@ export { GradcheckError, type GradcheckOptions, gradcheck } from './autograd/gra
 export type { GradNode } from './autograd/node.js';
 export type { Backend, BinaryOp, ReduceOp, StridedArray, UnaryOp } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { initWasmBackend, type WasmVariant, wasmBackend } from './backend/wasm/index.js';
 export type { DType, FloatArray, FloatDType, TypedArray } from './dtype.js';
 export { isFloating, promoteTypes } from './dtype.js';
 export { AutogradError, DataError, DTypeError, IndexError, ShapeError, TensorloomError } from './errors.js';
