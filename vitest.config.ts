@@ -5,6 +5,7 @@ const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 // Every @tensorloom/* import resolves to the package's source, so tests need no build step.
 const packages = ['tensor', 'nn', 'nn-rnn', 'losses', 'optim'];
+const backends = ['js', 'wasm'];
 const alias = [
   { find: /^@tensorloom\/nn\/node$/, replacement: fromRoot('packages/nn/src/node.ts') },
   ...packages.map((name) => ({
@@ -18,13 +19,18 @@ export default defineConfig({
   root: fromRoot('.'),
   resolve: { alias },
   test: {
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        include: [`packages/${name}/test/**/*.test.ts`],
-        setupFiles: [fromRoot('tools/test-setup.ts')],
-      },
-    })),
+    // Every package's tests run once per backend: `tensor` on the portable kernels, `tensor:wasm` on the
+    // WebAssembly ones (TENSORLOOM_BACKEND picks the backend when the tensor package loads).
+    projects: packages.flatMap((name) =>
+      backends.map((backend) => ({
+        extends: true,
+        test: {
+          name: backend === 'js' ? name : `${name}:${backend}`,
+          include: [`packages/${name}/test/**/*.test.ts`],
+          setupFiles: [fromRoot('tools/test-setup.ts')],
+          env: { TENSORLOOM_BACKEND: backend },
+        },
+      })),
+    ),
   },
 });

@@ -1,24 +1,31 @@
-/** @file Which backend runs the kernels. The one piece of backend state, and it lives here alone. */
+/**
+ * @file Which backend runs the kernels. The one piece of backend state, and it lives here alone.
+ *
+ * The default is `wasm` where the engine runs WebAssembly SIMD and `js` elsewhere, decided on first use (so
+ * importing the package compiles nothing). `TENSORLOOM_BACKEND=js|wasm` in the environment (Node, or any
+ * runtime with environment variables) or `setBackend(name)` choose explicitly.
+ */
 import { TensorloomError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { wasmBackend } from './wasm/index.js';
+import { loadKernels } from './wasm/loader.js';
 
-const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
-let current: Backend = jsBackend;
+const backends = new Map<string, Backend>([
+  [jsBackend.name, jsBackend],
+  [wasmBackend.name, wasmBackend],
+]);
+/** null until the first op (or setBackend) decides. */
+let current: Backend | null = null;
 
 export function getBackend(): Backend {
+  if (current === null) current = defaultBackend();
   return current;
 }
 
-/** Selects a registered backend by name (`'js'` is always there). */
+/** Selects a registered backend by name (`'js'` and `'wasm'` are always there). */
 export function setBackend(name: string): void {
-  const backend = backends.get(name);
-  if (!backend) {
-    throw new TensorloomError(
-      `setBackend: unknown backend '${name}' (registered: ${[...backends.keys()].join(', ')})`,
-    );
-  }
-  current = backend;
+  current = lookup('setBackend', name);
 }
 
 /** Makes a backend selectable with setBackend. */
@@ -28,4 +35,26 @@ export function registerBackend(backend: Backend): void {
 
 export function listBackends(): string[] {
   return [...backends.keys()];
+}
+
+function lookup(caller: string, name: string): Backend {
+  const backend = backends.get(name);
+  if (!backend) {
+    throw new TensorloomError(
+      `${caller}: unknown backend '${name}' (registered: ${[...backends.keys()].join(', ')})`,
+    );
+  }
+  return backend;
+}
+
+function defaultBackend(): Backend {
+  const requested = environmentVariable('TENSORLOOM_BACKEND');
+  if (requested) return lookup('TENSORLOOM_BACKEND', requested);
+  return loadKernels() ? wasmBackend : jsBackend;
+}
+
+/** Reads an environment variable where the runtime has them, without importing anything Node-only. */
+function environmentVariable(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.[name] || undefined;
 }
