@@ -39,6 +39,10 @@ function keepDims(t: Tensor, x: Tensor, { dims, keepdim }: { dims: number[]; kee
   );
 }
 
+/** An input's gradient, computed only if that input takes part in differentiation (a frozen weight or the
+ * data fed to the first layer does not: skipping it saves a whole matmul per layer in backward). */
+const needed = (x: Tensor, gradient: () => Tensor): Tensor | null => (x.requiresGrad ? gradient() : null);
+
 /** amax/amin: the gradient is shared evenly among the elements equal to the extreme. */
 function extremeGrad(
   g: Tensor,
@@ -75,17 +79,29 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   add: (g) => [g, g],
   sub: (g) => [g, g.neg()],
   // d(a·b) = b·da + a·db
-  mul: (g, { inputs: [a, b] }) => [g.mul(b), g.mul(a)],
+  mul: (g, { inputs: [a, b] }) => [needed(a, () => g.mul(b)), needed(b, () => g.mul(a))],
   // d(a/b) = da/b − (a/b)·db/b
-  div: (g, { inputs: [, b], output }) => [g.div(b), g.mul(output).div(b).neg()],
+  div: (g, { inputs: [a, b], output }) => [
+    needed(a, () => g.div(b)),
+    needed(b, () => g.mul(output).div(b).neg()),
+  ],
   // d(aᵇ) = b·aᵇ⁻¹ da + aᵇ·log a db; zero where b = 0 (for da) or a = 0 ≤ b (for db), as PyTorch masks them
   pow: (g, { inputs: [a, b], output }) => [
-    where(eq(b, 0), 0, g.mul(b.mul(a.pow(b.sub(1))))),
-    b.requiresGrad ? where(logicalAnd(eq(a, 0), ge(b, 0)), 0, g.mul(output.mul(log(a)))) : null,
+    needed(a, () => where(eq(b, 0), 0, g.mul(b.mul(a.pow(b.sub(1)))))),
+    needed(b, () => where(logicalAnd(eq(a, 0), ge(b, 0)), 0, g.mul(output.mul(log(a))))),
   ],
-  maximum: (g, { inputs: [a, b] }) => [g.mul(winnerShare(a, b, gt)), g.mul(winnerShare(b, a, gt))],
-  minimum: (g, { inputs: [a, b] }) => [g.mul(winnerShare(b, a, gt)), g.mul(winnerShare(a, b, gt))],
-  where: (g, { params: { cond } }) => [where(cond, g, 0), where(cond, 0, g)],
+  maximum: (g, { inputs: [a, b] }) => [
+    needed(a, () => g.mul(winnerShare(a, b, gt))),
+    needed(b, () => g.mul(winnerShare(b, a, gt))),
+  ],
+  minimum: (g, { inputs: [a, b] }) => [
+    needed(a, () => g.mul(winnerShare(b, a, gt))),
+    needed(b, () => g.mul(winnerShare(a, b, gt))),
+  ],
+  where: (g, { inputs: [a, b], params: { cond } }) => [
+    needed(a, () => where(cond, g, 0)),
+    needed(b, () => where(cond, 0, g)),
+  ],
   // d Σx = broadcast dy
   sum: (g, { inputs: [x], params }) => [expand(keepDims(g, x, params), x.shape)],
   // Ties share the gradient evenly.
@@ -103,7 +119,7 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g
   logSoftmax: (g, { output: y, params: { dim } }) => [g.sub(y.exp().mul(sum(g, dim, true)))],
   // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
-  matmul: (g, { inputs: [a, b] }) => [matmul(g, b.mT), matmul(a.mT, g)],
+  matmul: (g, { inputs: [a, b] }) => [needed(a, () => matmul(g, b.mT)), needed(b, () => matmul(a.mT, g))],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],
   permute: (g, { params: { dims } }) => {
     const inverse = new Array<number>(dims.length);
