@@ -288,6 +288,15 @@ describe('gradcheck (float64)', () => {
     const model = new Sequential(new Linear(4, 6), new Tanh(), new Linear(6, 3), new LogSoftmax(-1));
     check((x) => model.forward(x), [f64([5, 4], 15)]);
   });
+
+  it("dtype: 'float64' builds float64 parameters, which gradcheck perturbs in place", () => {
+    const embedding = new Embedding(4, 3, { paddingIdx: 0, dtype: 'float64' });
+    const linear = new Linear(3, 2, { dtype: 'float64' });
+    const params = [...embedding.parameters(), ...linear.parameters()];
+    expect(params.map((p) => p.dtype)).toEqual(['float64', 'float64', 'float64']);
+    const ids = tensor([1, 3, 3, 2], { dtype: 'int32' });
+    check(() => linear.forward(embedding.forward(ids)).tanh(), params);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,21 @@
 /** @file A lookup table of vectors indexed by token ids. */
-import { DTypeError, IndexError, noGrad, type Tensor, where, zeros } from '@tensorloom/tensor';
+import {
+  DTypeError,
+  type FloatDType,
+  IndexError,
+  noGrad,
+  type Tensor,
+  where,
+  zeros,
+} from '@tensorloom/tensor';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
 
 export interface EmbeddingOptions {
   /** This row is initialised to zeros and never receives a gradient (the padding token). */
   paddingIdx?: number;
+  /** Weight dtype (default 'float32'), like PyTorch's `dtype=` factory argument. */
+  dtype?: FloatDType;
 }
 
 /**
@@ -32,7 +42,7 @@ export class Embedding extends Module {
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;
-    const weight = normal_(zeros([numEmbeddings, embeddingDim]));
+    const weight = normal_(zeros([numEmbeddings, embeddingDim], { dtype: options.dtype ?? 'float32' }));
     if (pad !== null) noGrad(() => weight.select(0, pad).zero_());
     this.weight = this.param('weight', weight);
   }

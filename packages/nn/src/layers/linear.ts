@@ -1,10 +1,12 @@
 /** @file y = x Wᵀ + b */
-import { ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
+import { type FloatDType, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
 export interface LinearOptions {
   bias?: boolean;
+  /** Parameter dtype (default 'float32'), like PyTorch's `dtype=` factory argument. */
+  dtype?: FloatDType;
 }
 
 /**
@@ -22,13 +24,16 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    const dtype = options.dtype ?? 'float32';
     this.weight = this.param(
       'weight',
-      kaimingUniform_(zeros([outFeatures, inFeatures]), { a: Math.sqrt(5) }),
+      kaimingUniform_(zeros([outFeatures, inFeatures], { dtype }), { a: Math.sqrt(5) }),
     );
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     this.bias =
-      (options.bias ?? true) ? this.param('bias', uniform_(zeros([outFeatures]), -bound, bound)) : null;
+      (options.bias ?? true)
+        ? this.param('bias', uniform_(zeros([outFeatures], { dtype }), -bound, bound))
+        : null;
   }
 
   forward(x: Tensor): Tensor {
