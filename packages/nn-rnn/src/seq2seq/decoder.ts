@@ -274,15 +274,9 @@ export class Seq2SeqDecoder extends Module {
   }
 }
 
-/**
- * x [B, T, …] → T views [B, …]. Read through ⌈√T⌉ blocks, as in scan.ts: a view's gradient fills a zero tensor
- * of its base's shape, so T direct views of x would cost O(T²) in backward, O(T^1.5) this way.
- */
+/** x [B, T, …] → T views [B, …] (autograd gathers their gradients into one tensor, linear in T). */
 function stepViews(x: Tensor): Tensor[] {
-  const block = Math.ceil(Math.sqrt(x.shape[1]));
-  return x
-    .split(block, 1)
-    .flatMap((part) => Array.from({ length: part.shape[1] }, (_, i) => part.select(1, i)));
+  return Array.from({ length: x.shape[1] }, (_, t) => x.select(1, t));
 }
 
 /** T × [B, …] → [B, T, …]. */

@@ -6,7 +6,7 @@
 
 import { AutogradError } from '../errors.js';
 import { onesLike } from '../ops/creation.js';
-import { contiguous } from '../ops/movement.js';
+import { contiguous, sliceScatterAdd } from '../ops/movement.js';
 import { formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad } from './grad-mode.js';
@@ -45,6 +45,40 @@ function accumulate(target: Tensor, g: Tensor): void {
   target.grad = target.grad ? target.grad.add(owned) : owned;
 }
 
+interface SliceGrad {
+  grad: Tensor;
+  dim: number;
+  start: number;
+  step: number;
+}
+
+/**
+ * Slice gradients are not scattered one by one: a recurrent layer reads T steps out of one tensor, and T
+ * full-size scatters would make backward O(T²). They wait here, per input, and are added into a single zero
+ * tensor when that input's turn comes (all its consumers are done by then: the walk is topological).
+ */
+class PendingSlices {
+  private readonly byInput = new Map<Tensor, SliceGrad[]>();
+
+  add(input: Tensor, slice: SliceGrad): void {
+    const list = this.byInput.get(input);
+    if (list) list.push(slice);
+    else this.byInput.set(input, [slice]);
+  }
+
+  /** The input's gradient from its slices (null if none), forgetting them. */
+  take(input: Tensor): Tensor | null {
+    const list = this.byInput.get(input);
+    if (!list) return null;
+    this.byInput.delete(input);
+    return sliceScatterAdd(input.shape, list);
+  }
+
+  inputs(): Tensor[] {
+    return [...this.byInput.keys()];
+  }
+}
+
 export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
   if (!root.requiresGrad) {
     throw new AutogradError('backward: the tensor does not require grad and has no gradFn');
@@ -71,8 +105,9 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
       return;
     }
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    const slices = new PendingSlices();
     for (const tensor of topologicalOrder(root)) {
-      const g = grads.get(tensor);
+      const g = sum(grads.get(tensor), slices.take(tensor));
       grads.delete(tensor);
       const node = tensor.gradFn as GradNode;
       if (!g) continue;
@@ -81,6 +116,11 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
         throw new AutogradError(
           `backward: trying to backward through the graph a second time (through ${node.name}); its buffers were freed. Pass { retainGraph: true } to the first backward()`,
         );
+      }
+      if (node.name === 'slice' && node.inputs[0].requiresGrad) {
+        slices.add(node.inputs[0], { grad: g, ...(node.params as Omit<SliceGrad, 'grad'>) });
+        release(node, options.retainGraph);
+        continue;
       }
       const inputGrads = node.backward(g);
       node.inputs.forEach((input, i) => {
@@ -92,10 +132,19 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
           grads.set(input, previous ? previous.add(gi) : gi);
         }
       });
-      if (!options.retainGraph) {
-        node.backward = null;
-        node.inputs = [];
-      }
+      release(node, options.retainGraph);
     }
+    for (const leaf of slices.inputs()) accumulate(leaf, slices.take(leaf) as Tensor);
   });
+}
+
+function sum(a: Tensor | undefined, b: Tensor | null): Tensor | undefined {
+  if (!b) return a;
+  return a ? a.add(b) : b;
+}
+
+function release(node: GradNode, retainGraph = false): void {
+  if (retainGraph) return;
+  node.backward = null;
+  node.inputs = [];
 }

@@ -6,6 +6,8 @@ export interface GradNode {
   readonly name: string;
   /** Emptied when the graph is released after backward(). */
   inputs: readonly Tensor[];
+  /** What the primitive recorded (dims, indices, …); backward reads a slice's position from it. */
+  readonly params?: unknown;
   /** null once released: a second backward through it is an error unless retainGraph was set. */
   backward: ((grad: Tensor) => readonly (Tensor | null)[]) | null;
 }

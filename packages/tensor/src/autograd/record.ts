@@ -15,6 +15,7 @@ export function record<P extends Primitive>(
   output._attachGradFn({
     name: primitive,
     inputs,
+    params,
     backward: (grad) => rule(grad, { inputs, output, params }),
   });
   return output;

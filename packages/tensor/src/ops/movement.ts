@@ -274,6 +274,30 @@ export function sliceScatter(
   return record('sliceScatter', out, [src], { shape: [...shape], dim, start, step });
 }
 
+/**
+ * Adds each slice gradient into one zero tensor of `shape`: the adjoint of many slices of one tensor in
+ * O(size + Σ slice sizes), where summing one sliceScatter per slice would cost O(slices × size).
+ */
+export function sliceScatterAdd(
+  shape: readonly number[],
+  slices: readonly { grad: Tensor; dim: number; start: number; step: number }[],
+): Tensor {
+  const out = empty(shape, slices[0].grad.dtype);
+  const strides = contiguousStrides(shape);
+  for (const { grad, dim, start, step } of slices) {
+    const region = {
+      data: out.data,
+      shape: grad.shape,
+      strides: strides.map((s, i) => (i === dim ? s * step : s)),
+      offset: start * strides[dim],
+    };
+    const sum = empty(grad.shape, out.dtype);
+    getBackend().binary('add', region, grad, sum.data); // slices may overlap: add to what is there
+    getBackend().copy(sum, region);
+  }
+  return out;
+}
+
 /** Writes src (broadcast to target's shape) into target's storage: the body of copy_, fill_ and zero_. */
 export function assign<T extends Tensor>(target: T, src: TensorLike): T {
   if (target.requiresGrad && isGradEnabled()) {
