@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { type Options, parseArgs, USAGE } from './cli.js';
 import { runElementwise, runOverhead } from './elementwise.js';
 import { header } from './header.js';
+import { runLstm } from './lstm.js';
 import { MATMUL_OPS, runMatmul } from './matmul.js';
 import { runMlp } from './mlp.js';
 import { type Context, renderSuite, type TorchState } from './suite.js';
@@ -36,11 +37,12 @@ async function main(opts: Options): Promise<void> {
     sections.push(renderSuite(await runOverhead(ctx, [32, 256])));
   }
   if (opts.suites.includes('mlp')) sections.push(await runMlp(ctx));
+  if (opts.suites.includes('lstm')) sections.push(await runLstm(ctx));
 
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const throughput = opts.suites.some((s) => s !== 'mlp');
+  const throughput = opts.suites.some((s) => s === 'matmul' || s === 'elementwise');
   const footer = [
     ...(throughput
       ? [
@@ -51,9 +53,12 @@ async function main(opts: Options): Promise<void> {
     ...(opts.suites.includes('mlp')
       ? ['mlp: median ms per step (lower is better); "TL x ÷ torch n thr" = Tensorloom time / PyTorch time.']
       : []),
+    ...(opts.suites.includes('lstm')
+      ? ["lstm: median ms per step (lower is better); ratios = Tensorloom time / the other contender's."]
+      : []),
     ...(torch.ok
       ? [
-          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp: also 2, OpenMP OpenBLAS), timed after the JS contenders.`,
+          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm: also 2, OpenMP OpenBLAS), timed after the JS contenders.`,
         ]
       : []),
     ...(tl.ok ? [] : [`Tensorloom column is empty: @tensorloom/tensor ${tl.error}.`]),

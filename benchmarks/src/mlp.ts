@@ -9,10 +9,10 @@ import type * as Optim from '@tensorloom/optim';
 import type { Tensor } from '@tensorloom/tensor';
 import { randnArray, relError } from './data.js';
 import type { Context } from './suite.js';
-import { renderTable } from './table.js';
+import { formatMs, renderTable } from './table.js';
 import { missingExports, type Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch } from './torch.js';
+import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
 
 export interface MlpConfig {
   batch: number;
@@ -33,16 +33,6 @@ export const MLP: MlpConfig = {
   checkSteps: 3,
 };
 const TORCH_THREADS = [1, 2] as const;
-/**
- * glibc malloc settings for the torch runs. By default glibc hands torch's ≥ 128 KiB blocks back to the
- * kernel (munmap, heap trim) and page-faults them in again on the next step: the step's time then swings
- * between ≈ 0.7 and 1.9 ms from sample to sample on the 2-core dev machine. Keeping them makes torch
- * steady at its fast end (a caching allocator, like jemalloc or torch's own on GPU). Node is unaffected.
- */
-const TORCH_MALLOC_ENV = {
-  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
-  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
-};
 
 /** What gets timed; "backward" is derived as (forward+backward) − forward. */
 const TIMED = ['step', 'forward', 'forward+backward', 'optimizer'] as const;
@@ -275,9 +265,6 @@ function checkLine(columns: Column[]): string {
   const losses = ref.losses.map((l) => l.toFixed(4)).join(', ');
   return `check: loss of the first ${MLP.checkSteps} steps from the same init, ${ref.label} ${losses}; max rel. error vs it: ${parts.join(', ') || '(nothing to compare)'}`;
 }
-
-const formatMs = (x: number | undefined) =>
-  x === undefined ? '?' : x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 
 function render(columns: Column[], notes: string[]): string {
   const tls = columns.filter((c) => c.label.startsWith('Tensorloom'));

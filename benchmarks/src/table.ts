@@ -19,6 +19,10 @@ export function formatRatio(ours: Cell, theirs: Cell): string {
   return r >= 1 ? `${times(r)} faster` : `${times(1 / r)} slower`;
 }
 
+/** A time in ms with three significant digits (whole ms from 100 up), or "?" when missing. */
+export const formatMs = (x: number | undefined) =>
+  x === undefined ? '?' : x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+
 export function renderTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],

@@ -24,6 +24,11 @@ export interface Timed {
   fn: () => unknown;
   /** Runs before each warm-up and each sample of this contender, untimed (e.g. select a backend). */
   enter?: () => Promise<void>;
+  /**
+   * Samples for this contender when fewer than the options' `runs` (>= 5): a contender whose every call
+   * takes seconds is sampled in the first rounds only, so the others need not wait for it in the rest.
+   */
+  runs?: number;
 }
 
 export const defaultTiming: TimingOptions = { runs: 7, warmupMs: 300, sampleMs: 60 };
@@ -57,18 +62,20 @@ export async function measureRoundRobin<K extends string>(
 ): Promise<Partial<Record<K, Measurement | Error>>> {
   if (opts.runs < 5) throw new Error(`runs must be >= 5 (got ${opts.runs})`);
   const out: Partial<Record<K, Measurement | Error>> = {};
-  const live: { key: K; timed: Timed; iters: number; samples: number[] }[] = [];
+  const live: { key: K; timed: Timed; iters: number; runs: number; samples: number[] }[] = [];
   const fail = (key: K, err: unknown) => {
     out[key] = err instanceof Error ? err : new Error(String(err));
   };
 
   for (const key of Object.keys(contenders) as K[]) {
     const timed = contenders[key] as Timed;
+    const runs = Math.min(opts.runs, timed.runs ?? opts.runs);
+    if (runs < 5) throw new Error(`runs must be >= 5 (got ${runs} for ${key})`);
     try {
       await timed.enter?.();
       const fastest = warmUp(timed.fn, opts.warmupMs);
       const iters = Math.max(1, Math.round(opts.sampleMs / Math.max(fastest, 1e-6)));
-      live.push({ key, timed, iters, samples: [] });
+      live.push({ key, timed, iters, runs, samples: [] });
     } catch (err) {
       fail(key, err);
     }
@@ -76,7 +83,7 @@ export async function measureRoundRobin<K extends string>(
 
   for (let r = 0; r < opts.runs; r++) {
     for (const c of live) {
-      if (out[c.key] instanceof Error) continue;
+      if (r >= c.runs || out[c.key] instanceof Error) continue;
       try {
         await c.timed.enter?.();
         const { fn } = c.timed;

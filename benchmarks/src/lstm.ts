@@ -1,0 +1,358 @@
+// An LSTM's forward + backward on a fixed batch, in ms per step (lower is better): Tensorloom's LSTM from
+// @tensorloom/nn-rnn once per registered backend, TF.js's tf.layers.lstm on cpu and wasm, PyTorch's nn.LSTM
+// at 1 and 2 threads. One step: the layer over the whole sequence from zero states, loss = sum of the
+// output, backward to every weight and to the input. Two rows: one layer, and a 2-layer bidirectional stack.
+import { cpus } from 'node:os';
+import type * as NNRnn from '@tensorloom/nn-rnn';
+import { randnArray, relError } from './data.js';
+import { type LstmSpec, type Param, tfLstm } from './lstm-tfjs.js';
+import type { Context } from './suite.js';
+import { formatMs, renderTable } from './table.js';
+import { missingExports, type Tensorloom } from './tensorloom.js';
+import type { TfBackend } from './tfjs.js';
+import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
+import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+
+/** T, B, in and H of every case. */
+export const LSTM_SIZES = { steps: 20, batch: 32, inputSize: 128, hiddenSize: 256 };
+
+interface LstmCase {
+  id: string;
+  label: string;
+  numLayers: number;
+  bidirectional: boolean;
+}
+
+export const LSTM_CASES: readonly LstmCase[] = [
+  { id: 'lstm', label: 'LSTM, 1 layer', numLayers: 1, bidirectional: false },
+  { id: 'bilstm2', label: 'LSTM, 2 layers, bidirectional', numLayers: 2, bidirectional: true },
+];
+/**
+ * TF.js cpu takes ≈ 2 s per step for one layer and ≈ 14 s for the bidirectional stack (on the dev machine),
+ * so it gets the minimum number of samples whatever --runs says; each sample is one call anyway.
+ */
+const TF_CPU_RUNS = 5;
+const TF_BACKENDS: readonly TfBackend[] = ['cpu', 'wasm'];
+const TORCH_THREADS = [1, 2] as const;
+
+/** PyTorch's nn.LSTM parameters, in named_parameters() order: per layer and direction, (W_ih, W_hh, b_ih, b_hh). */
+function paramShapes(c: LstmCase): [string, number[]][] {
+  const { inputSize, hiddenSize: h } = LSTM_SIZES;
+  const directions = c.bidirectional ? 2 : 1;
+  const out: [string, number[]][] = [];
+  for (let layer = 0; layer < c.numLayers; layer++) {
+    const layerInput = layer === 0 ? inputSize : h * directions;
+    for (let d = 0; d < directions; d++) {
+      const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
+      out.push(
+        [`weight_ih${suffix}`, [4 * h, layerInput]],
+        [`weight_hh${suffix}`, [4 * h, h]],
+        [`bias_ih${suffix}`, [4 * h]],
+        [`bias_hh${suffix}`, [4 * h]],
+      );
+    }
+  }
+  return out;
+}
+
+/** The input and weights every contender of a case starts from (weights ~ PyTorch's init variance). */
+function lstmSpec(c: LstmCase, caseIndex: number): LstmSpec {
+  const { steps, batch, inputSize, hiddenSize } = LSTM_SIZES;
+  // U(±1/√H) has variance 1/(3H); normal samples with that variance are as good a start.
+  const weights = new Map<string, Param>(
+    paramShapes(c).map(([name, shape], k) => {
+      const data = randnArray(
+        shape.reduce((n, d) => n * d, 1),
+        1000 * (caseIndex + 1) + k,
+      ).map((v) => v / Math.sqrt(3 * hiddenSize));
+      return [name, { shape, data }];
+    }),
+  );
+  const x = randnArray(steps * batch * inputSize, 41);
+  return { ...LSTM_SIZES, numLayers: c.numLayers, bidirectional: c.bidirectional, x, weights };
+}
+
+/** torch/lstm.py's stdin: x, then each case's weights in PyTorch's order, as raw float32. */
+function packed(specs: readonly LstmSpec[]): Uint8Array {
+  const parts = [specs[0].x, ...specs.flatMap((s) => [...s.weights.values()].map((p) => p.data))];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return new Uint8Array(out.buffer);
+}
+
+/** One step's output [T, B, D·H] and input gradient [T, B, in], compared across contenders. */
+interface Check {
+  output: ArrayLike<number>;
+  inputGrad: ArrayLike<number>;
+}
+
+interface Column {
+  label: string;
+  /** Median ms per step by case id, or why there is none (one text for every case when a string). */
+  ms: Record<string, number | string> | string;
+  checks: Record<string, Check>;
+}
+
+/** @tensorloom/nn-rnn (built dist/), or the cell text saying why not, plus a note. */
+async function loadRnn(
+  ctx: Context,
+): Promise<{ tl: Tensorloom; rnn: typeof NNRnn } | { cell: string; note?: string }> {
+  if (!ctx.tl.ok) return { cell: ctx.tl.cell };
+  try {
+    return { tl: ctx.tl.tl, rnn: await import('@tensorloom/nn-rnn') };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    const built = e.code !== 'ERR_MODULE_NOT_FOUND';
+    return {
+      cell: built ? 'n/a (load error)' : 'n/a (not built)',
+      note: `Tensorloom lstm: ${e.message ?? String(err)}${built ? '' : ' (run `pnpm bench` from the root, which builds it)'}`,
+    };
+  }
+}
+
+/** A Tensorloom LSTM loaded with the case's weights, built while the wanted backend is selected. */
+function tlStep(tl: Tensorloom, rnn: typeof NNRnn, s: LstmSpec): { step: () => void; check: () => Check } {
+  const { steps, batch, inputSize, hiddenSize, numLayers, bidirectional } = s;
+  const model = new rnn.LSTM({ inputSize, hiddenSize, numLayers, bidirectional });
+  model.loadStateDict(
+    Object.fromEntries([...s.weights].map(([name, p]) => [name, tl.tensor(p.data, { shape: p.shape })])),
+  );
+  const x = tl.tensor(s.x, { shape: [steps, batch, inputSize], requiresGrad: true }); // [T, B, in]
+  const step = () => {
+    model.zeroGrad();
+    x.grad = null;
+    const [output] = model.forward(x); // [T, B, D·H]
+    output.sum().backward();
+    return output;
+  };
+  return {
+    step,
+    check: () => {
+      const output = step().detach().dataSync().slice();
+      return { output, inputGrad: x.grad?.dataSync().slice() ?? [] };
+    },
+  };
+}
+
+/** One round-robin per case over the JS contenders: Tensorloom per backend, TF.js cpu and wasm. */
+async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Promise<Column[]> {
+  const loaded = await loadRnn(ctx);
+  const tlColumns: Column[] = [];
+  let tlSelect: ((name: string) => void) | null = null;
+  let tlBackends: string[] = [];
+  let tlOriginal = '';
+  if ('cell' in loaded) {
+    tlColumns.push({ label: 'Tensorloom', ms: loaded.cell, checks: {} });
+    if (loaded.note) notes.push(loaded.note);
+  } else {
+    const { tl } = loaded;
+    const switchable = missingExports(tl, ['listBackends', 'setBackend']).length === 0;
+    tlOriginal = tl.getBackend().name;
+    tlBackends = switchable ? tl.listBackends() : [tlOriginal];
+    tlSelect = (name) => {
+      if (switchable) tl.setBackend(name);
+    };
+    for (const name of tlBackends) tlColumns.push({ label: `Tensorloom ${name}`, ms: {}, checks: {} });
+  }
+  const tfColumns: Column[] = TF_BACKENDS.map((b) => ({ label: `TF.js ${b}`, ms: {}, checks: {} }));
+  const fail = (column: Column, caseId: string, what: string, err: unknown) => {
+    (column.ms as Record<string, number | string>)[caseId] = 'error';
+    notes.push(`${column.label} (${caseId}) threw ${what}: ${err instanceof Error ? err.message : err}`);
+  };
+
+  try {
+    for (const [k, c] of LSTM_CASES.entries()) {
+      const s = specs[k];
+      const entries: Record<string, Timed> = {};
+      const owner = new Map<string, Column>(); // entry key → its column
+      const disposers: (() => void)[] = [];
+      if (!('cell' in loaded) && tlSelect !== null) {
+        const select = tlSelect;
+        tlBackends.forEach((name, b) => {
+          const column = tlColumns[b];
+          try {
+            select(name);
+            const t = tlStep(loaded.tl, loaded.rnn, s);
+            column.checks[c.id] = t.check();
+            entries[column.label] = { fn: t.step, enter: async () => select(name) };
+            owner.set(column.label, column);
+          } catch (err) {
+            fail(column, c.id, 'while setting up', err);
+          }
+        });
+      }
+      for (const [b, backend] of TF_BACKENDS.entries()) {
+        const column = tfColumns[b];
+        try {
+          const t = await tfLstm(ctx.tf, backend, s);
+          if (typeof t === 'string') {
+            (column.ms as Record<string, string>)[c.id] = t;
+            continue;
+          }
+          disposers.push(t.dispose);
+          const { output, inputGrad } = await t.check();
+          column.checks[c.id] = { output, inputGrad };
+          entries[column.label] = {
+            fn: t.step,
+            enter: t.enter,
+            runs: backend === 'cpu' ? TF_CPU_RUNS : undefined,
+          };
+          owner.set(column.label, column);
+        } catch (err) {
+          fail(column, c.id, 'while setting up', err);
+        }
+      }
+      ctx.progress(
+        `lstm: timing ${c.label} (${Object.keys(entries).join(', ')}; TF.js takes seconds per step)…`,
+      );
+      const measured = await measureRoundRobin(entries, ctx.timing);
+      for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
+        const column = owner.get(key)!;
+        if (m instanceof Error) fail(column, c.id, 'while timed', m);
+        else {
+          (column.ms as Record<string, number>)[c.id] = m.medianMs;
+          ctx.progress(`lstm ${c.label} ${key}: ${m.medianMs.toPrecision(3)} ms`);
+        }
+      }
+      for (const dispose of disposers) dispose();
+    }
+  } finally {
+    tlSelect?.(tlOriginal);
+  }
+  return [...tlColumns, ...tfColumns];
+}
+
+const fromBase64 = (b64: string) => {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+};
+
+function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Column[] {
+  return TORCH_THREADS.map((threads) => {
+    const label = `torch (${threads} thr)`;
+    if (!ctx.torch.ok) return { label, ms: ctx.torch.cell, checks: {} };
+    ctx.progress(`lstm: torch ${threads} thread(s) (subprocess)…`);
+    const config = {
+      steps: LSTM_SIZES.steps,
+      batch: LSTM_SIZES.batch,
+      input_size: LSTM_SIZES.inputSize,
+      hidden_size: LSTM_SIZES.hiddenSize,
+      cases: LSTM_CASES.map((c) => ({
+        id: c.id,
+        num_layers: c.numLayers,
+        bidirectional: c.bidirectional,
+        params: paramShapes(c),
+      })),
+    };
+    const res = runTorch('lstm', ctx.timing, config, {
+      threads,
+      input: packed(specs),
+      env: TORCH_MALLOC_ENV,
+    });
+    if ('error' in res) {
+      notes.push(`torch lstm (${threads} thr) failed: ${res.error}`);
+      return { label, ms: 'error', checks: {} };
+    }
+    const json = res.json as {
+      check: Record<string, { output: string; input_grad: string }>;
+      threads: number;
+      blas: string | null;
+    };
+    const cores = cpus().length;
+    const busy =
+      threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
+    notes.push(`${label}: torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`);
+    const checks = Object.fromEntries(
+      Object.entries(json.check).map(([id, c]) => [
+        id,
+        { output: fromBase64(c.output), inputGrad: fromBase64(c.input_grad) },
+      ]),
+    );
+    return { label, ms: res.results, checks };
+  });
+}
+
+/** Per case: every contender's output and input gradient against the first Tensorloom column's (else the first). */
+function checkLines(columns: readonly Column[]): string[] {
+  return LSTM_CASES.map((c) => {
+    const withCheck = columns.filter((col) => col.checks[c.id] !== undefined);
+    const ref = withCheck.find((col) => col.label.startsWith('Tensorloom')) ?? withCheck[0];
+    if (ref === undefined) return `check ${c.label}: no contender produced an output`;
+    const want = ref.checks[c.id];
+    const parts = withCheck
+      .filter((col) => col !== ref)
+      .map((col) => {
+        const got = col.checks[c.id];
+        const errors = [relError(got.output, want.output), relError(got.inputGrad, want.inputGrad)];
+        const flag = errors.some((e) => !(e <= 1e-4)) ? ' MISMATCH' : '';
+        return `${col.label} ${errors.map((e) => e.toExponential(1)).join(' / ')}${flag}`;
+      });
+    return `check ${c.label}, max rel. error of output / input gradient vs ${ref.label}: ${parts.join(', ') || '(nothing to compare)'}`;
+  });
+}
+
+/**
+ * Two tables: ms per step (rows = cases, columns = contenders), then Tensorloom's time ÷ each other
+ * contender's, one row per case and Tensorloom backend (a column per pair would be too wide to read).
+ */
+function render(columns: readonly Column[], notes: readonly string[]): string {
+  const tls = columns.filter((c) => c.label.startsWith('Tensorloom'));
+  const others = columns.filter((c) => !c.label.startsWith('Tensorloom'));
+  const value = (c: Column, id: string) => (typeof c.ms === 'string' ? c.ms : (c.ms[id] ?? '?'));
+  const cell = (c: Column, id: string) => {
+    const v = value(c, id);
+    return typeof v === 'string' ? v : formatMs(v);
+  };
+  const ratio = (t: Column, o: Column, id: string) => {
+    const [a, b] = [value(t, id), value(o, id)];
+    if (typeof a !== 'number' || typeof b !== 'number' || !(a > 0 && b > 0)) return '—';
+    const r = a / b;
+    return `${r.toFixed(r >= 10 ? 1 : 2)}×`;
+  };
+  const times = renderTable(
+    ['layer', ...columns.map((c) => c.label)],
+    LSTM_CASES.map((c) => [c.label, ...columns.map((col) => cell(col, c.id))]),
+  );
+  const ratios = renderTable(
+    ['layer', 'Tensorloom', ...others.map((o) => `÷ ${o.label}`)],
+    LSTM_CASES.flatMap((c) =>
+      tls.map((t) => [
+        c.label,
+        t.label.replace(/^Tensorloom ?/, '') || '—',
+        ...others.map((o) => ratio(t, o, c.id)),
+      ]),
+    ),
+    2,
+  );
+  const { steps, batch, inputSize, hiddenSize } = LSTM_SIZES;
+  const title = `lstm forward + backward, T ${steps}, batch ${batch}, ${inputSize} → ${hiddenSize}, loss = sum of the output — ms per step (median; lower is better)`;
+  return [
+    title,
+    times,
+    '',
+    "Tensorloom time ÷ the other contender's, from this run (lower is better; below 1.00× Tensorloom is faster)",
+    ratios,
+    ...notes.map((n) => `  * ${n}`),
+  ].join('\n');
+}
+
+/** Runs the suite and returns its table and notes as text. */
+export async function runLstm(ctx: Context): Promise<string> {
+  const specs = LSTM_CASES.map(lstmSpec);
+  const notes: string[] = [];
+  const columns = [...(await measureJs(ctx, specs, notes)), ...measureTorch(ctx, specs, notes)];
+  notes.unshift(...checkLines(columns));
+  notes.push(
+    `a step = zero states, the layer over all ${LSTM_SIZES.steps} steps, sum, backward to the weights and the input (gradients set to null / None first); TF.js: tf.variableGrads over the layer's weights and the input, all results disposed.`,
+    `TF.js cpu: ${TF_CPU_RUNS} samples of one call each whatever --runs says (seconds per step). Every contender starts from the same weights and input (seeded in src/lstm.ts; TF.js gets W_ihᵀ, W_hhᵀ and b_ih + b_hh).`,
+  );
+  if (ctx.torch.ok) {
+    const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
+    notes.push(`torch runs with ${env.join(' ')}, as in the mlp suite.`);
+  }
+  return render(columns, notes);
+}
