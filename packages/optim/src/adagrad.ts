@@ -1,6 +1,8 @@
 /** @file Adagrad with learning-rate decay. */
 import { fullLike, type Tensor } from '@tensorloom/tensor';
 import { checkBoolean, checkNonNegative } from './checks.js';
+import { canFuse, gradView, view } from './fused.js';
+import { adagrad, effectiveGrad } from './kernels.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 import { addcdiv, addcmul, addScaled } from './pointwise.js';
 
@@ -66,11 +68,17 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     grad: Tensor,
     state: AdagradState,
     group: ParamGroup<AdagradOptions>,
-  ): Tensor {
+  ): Tensor | null {
     state.step += 1;
+    const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
+    if (canFuse(param, grad, state.sum)) {
+      const theta = view(param);
+      const g = effectiveGrad(theta, gradView(grad), Math.fround(group.weightDecay), group.maximize);
+      adagrad(theta, g, view(state.sum), { eps: Math.fround(group.eps), negClr: Math.fround(-clr) });
+      return null;
+    }
     let g = group.maximize ? grad.neg() : grad;
     if (group.weightDecay !== 0) g = addScaled(g, param, group.weightDecay);
-    const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
     state.sum = addcmul(state.sum, g, g, 1);
     const std = state.sum.sqrt().add(group.eps);
     return addcdiv(param, g, std, -clr);

@@ -1,7 +1,9 @@
-/** @file Adam and the moment update it shares with AdamW. */
+/** @file Adam and the step it shares with AdamW. */
 import { type Tensor, zerosLike } from '@tensorloom/tensor';
 import { checkBoolean, checkNonNegative, checkUnitInterval } from './checks.js';
 import { OptimError } from './errors.js';
+import { canFuse, gradView, view } from './fused.js';
+import { adam, amsgrad, effectiveGrad, scale } from './kernels.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 import { addcdiv, addcmul, addScaled } from './pointwise.js';
 
@@ -58,30 +60,65 @@ export function initAdamState(param: Tensor, group: AdamOptions): AdamState {
 }
 
 /**
- * The moment update and step shared by Adam and AdamW, in PyTorch's op order (step already counted):
- * m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; denom = √v / √(1 − β₂ᵗ) + ε; θ ← θ − (lr / (1 − β₁ᵗ))·m / denom,
- * with v replaced by its running maximum under AMSGrad.
+ * One step of Adam (`decoupled` false: g ← ±∇ + λθ) or AdamW (`decoupled` true: θ ← θ·(1 − lr·λ)), in PyTorch's
+ * op order: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; denom = √v / √(1 − β₂ᵗ) + ε;
+ * θ ← θ − (lr / (1 − β₁ᵗ))·m / denom, with v replaced by its running maximum under AMSGrad. Runs the fused loop
+ * in place (and returns null) when the storage allows, else composes tensor ops and returns the new value.
  */
-export function adamMoments(param: Tensor, grad: Tensor, state: AdamState, group: AdamOptions): Tensor {
+export function adamStep(
+  param: Tensor,
+  grad: Tensor,
+  state: AdamState,
+  group: AdamOptions,
+  decoupled: boolean,
+): Tensor | null {
   const [beta1, beta2] = group.betas;
-  state.expAvg = addScaled(state.expAvg.mul(beta1), grad, 1 - beta1);
-  state.expAvgSq = addcmul(state.expAvgSq.mul(beta2), grad, grad, 1 - beta2);
+  state.step += 1;
+  // Python doubles in PyTorch, rounded to the tensors' dtype where they meet them.
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2 = 1 - beta2 ** state.step;
   const stepSize = group.lr / biasCorrection1;
   const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+  const decay = decoupled ? 1 - group.lr * group.weightDecay : 1;
+  const weightDecay = decoupled ? 0 : group.weightDecay;
+  if (group.amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosLike(param);
+  const max = group.amsgrad ? (state.maxExpAvgSq as Tensor) : null;
+  if (canFuse(param, grad, state.expAvg, state.expAvgSq, max)) {
+    const theta = view(param);
+    const g = effectiveGrad(theta, gradView(grad), Math.fround(weightDecay), group.maximize);
+    if (decay !== 1) scale(theta, Math.fround(decay)); // after reading θ for the gradient, as PyTorch
+    const scalars = {
+      beta1: Math.fround(beta1),
+      oneMinusBeta1: Math.fround(1 - beta1),
+      beta2: Math.fround(beta2),
+      oneMinusBeta2: Math.fround(1 - beta2),
+      biasCorrection2Sqrt: Math.fround(biasCorrection2Sqrt),
+      eps: Math.fround(group.eps),
+      negStepSize: Math.fround(-stepSize),
+    };
+    const m = view(state.expAvg);
+    const v = view(state.expAvgSq);
+    if (max === null) adam(theta, g, m, v, scalars);
+    else amsgrad(theta, g, m, v, view(max), scalars);
+    return null;
+  }
+  let g = group.maximize ? grad.neg() : grad;
+  if (weightDecay !== 0) g = addScaled(g, param, weightDecay);
+  const start = decoupled ? param.mul(decay) : param;
+  state.expAvg = addScaled(state.expAvg.mul(beta1), g, 1 - beta1);
+  state.expAvgSq = addcmul(state.expAvgSq.mul(beta2), g, g, 1 - beta2);
   let second = state.expAvgSq;
-  if (group.amsgrad) {
-    state.maxExpAvgSq = (state.maxExpAvgSq ?? zerosLike(param)).maximum(state.expAvgSq);
+  if (max !== null) {
+    state.maxExpAvgSq = max.maximum(state.expAvgSq);
     second = state.maxExpAvgSq;
   }
   const denom = second.sqrt().div(biasCorrection2Sqrt).add(group.eps);
-  return addcdiv(param, state.expAvg, denom, -stepSize);
+  return addcdiv(start, state.expAvg, denom, -stepSize);
 }
 
 /**
  * Adam, PyTorch's torch.optim.Adam (single-tensor algorithm, op for op): weight decay is an L2 penalty added to
- * the gradient, g ← ∇ + λθ, before the moment update (see adamMoments). For decoupled decay use AdamW.
+ * the gradient, g ← ∇ + λθ, before the moment update (see adamStep). For decoupled decay use AdamW.
  * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (2015); Reddi et al., "On the Convergence of
  * Adam and Beyond" (2018) for AMSGrad.
  * @example
@@ -100,10 +137,12 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     return initAdamState(param, group);
   }
 
-  protected update(param: Tensor, grad: Tensor, state: AdamState, group: ParamGroup<AdamOptions>): Tensor {
-    let g = group.maximize ? grad.neg() : grad;
-    state.step += 1;
-    if (group.weightDecay !== 0) g = addScaled(g, param, group.weightDecay);
-    return adamMoments(param, g, state, group);
+  protected update(
+    param: Tensor,
+    grad: Tensor,
+    state: AdamState,
+    group: ParamGroup<AdamOptions>,
+  ): Tensor | null {
+    return adamStep(param, grad, state, group, false);
   }
 }

@@ -4,7 +4,7 @@ import {
   type AdamOptions,
   type AdamState,
   adamDefaults,
-  adamMoments,
+  adamStep,
   initAdamState,
   validateAdam,
 } from './adam.js';
@@ -15,7 +15,7 @@ export type AdamWOptions = AdamOptions;
 
 /**
  * AdamW, PyTorch's torch.optim.AdamW (single-tensor algorithm, op for op): the weights decay directly,
- * θ ← θ·(1 − lr·λ), then Adam's moment update runs on the raw gradient (see adamMoments).
+ * θ ← θ·(1 − lr·λ), then Adam's moment update runs on the raw gradient (see adamStep).
  * @see Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (2019).
  * @example
  * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
@@ -33,10 +33,12 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
     return initAdamState(param, group);
   }
 
-  protected update(param: Tensor, grad: Tensor, state: AdamState, group: ParamGroup<AdamWOptions>): Tensor {
-    const g = group.maximize ? grad.neg() : grad;
-    state.step += 1;
-    const decayed = param.mul(1 - group.lr * group.weightDecay);
-    return adamMoments(decayed, g, state, group);
+  protected update(
+    param: Tensor,
+    grad: Tensor,
+    state: AdamState,
+    group: ParamGroup<AdamWOptions>,
+  ): Tensor | null {
+    return adamStep(param, grad, state, group, true);
   }
 }

@@ -1,5 +1,5 @@
 /** @file Gradient clipping by total norm and by value, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. */
-import { noGrad, type Tensor } from '@tensorloom/tensor';
+import { noGrad, type Tensor, type TypedArray } from '@tensorloom/tensor';
 import { checkNonNegative } from './checks.js';
 import { OptimError } from './errors.js';
 
@@ -16,28 +16,39 @@ const gradsOf = (params: Tensor | Iterable<Tensor>): Tensor[] =>
 /** s^(1/p), exact-rounded for p = 2 (Math.sqrt) and p = 1. */
 const root = (s: number, p: number): number => (p === 1 ? s : p === 2 ? Math.sqrt(s) : s ** (1 / p));
 
-/** ‖g‖ₚ computed in float64 from the gradient's values. */
+/** A gradient's elements: a view of its storage when contiguous (writes go to the gradient), else a copy. */
+const valuesOf = (g: Tensor): TypedArray =>
+  g.isContiguous() ? g.data.subarray(g.offset, g.offset + g.size) : g.dataSync();
+
+/**
+ * ‖g‖ₚ in float64 from the gradient's values, summing in element order as the tensor ops `g.double().square()
+ * .sum().sqrt()` (and the L1, L∞ and general-p forms) do, so the result is the same to the bit.
+ */
 function norm(grad: Tensor, p: number): number {
-  if (grad.size === 0) return 0;
-  if (p === Number.POSITIVE_INFINITY) return grad.abs().amax().item();
-  const g = grad.double();
-  if (p === 1) return g.abs().sum().item();
-  if (p === 2) return g.square().sum().sqrt().item();
-  return g
-    .abs()
-    .pow(p)
-    .sum()
-    .pow(1 / p)
-    .item();
+  const x = valuesOf(grad);
+  const n = x.length;
+  if (n === 0) return 0;
+  let s = 0;
+  if (p === Number.POSITIVE_INFINITY) {
+    for (let i = 0; i < n; i++) {
+      const a = Math.abs(x[i]);
+      if (a > s || a !== a) s = a; // a NaN sticks, as in amax
+    }
+    return s;
+  }
+  if (p === 1) for (let i = 0; i < n; i++) s += Math.abs(x[i]);
+  else if (p === 2) for (let i = 0; i < n; i++) s += x[i] * x[i];
+  else for (let i = 0; i < n; i++) s += Math.abs(x[i]) ** p;
+  return root(s, p);
 }
 
 /**
  * Scales all gradients together so that their total p-norm, taken as if they were concatenated into one
  * vector, is at most `maxNorm`, and returns that total norm (before clipping). As in PyTorch, each gradient's
  * norm is taken and rounded to the gradients' dtype, then the norm of those norms, and every gradient is
- * multiplied by min(1, maxNorm / (total + 1e-6)) (so gradients already under the limit are multiplied by 1).
- * Gradients are overwritten in place (`grad.copy_`), so anything holding `p.grad` sees the clipped values;
- * parameters without a gradient are skipped, and with none at all the norm is 0.
+ * multiplied by min(1, maxNorm / (total + 1e-6)) (gradients already under the limit keep their values).
+ * Gradients are overwritten in place (their storage is written), so anything holding `p.grad` sees the clipped
+ * values; parameters without a gradient are skipped, and with none at all the norm is 0.
  * @param normType p > 0 of the p-norm, or Infinity for the largest absolute value (default 2).
  * @example
  * loss.backward();
@@ -75,20 +86,36 @@ export function clipGradNorm(
   // clip_coef = max_norm / (total_norm + 1e-6), where Python's float / tensor is reciprocal(tensor) * float.
   const coef = round(round(1 / round(total + round(1e-6))) * round(maxNorm));
   const clamped = Math.min(coef, 1); // torch.clamp(max=1); a NaN coefficient stays NaN
-  noGrad(() => {
-    for (const g of grads) g.copy_(g.mul(clamped));
-  });
+  if (clamped === 1) return total; // PyTorch multiplies by 1, which changes no value
+  for (const g of grads) {
+    if (!g.isContiguous()) {
+      noGrad(() => g.copy_(g.mul(clamped)));
+      continue;
+    }
+    const x = valuesOf(g);
+    const c = g.dtype === 'float32' ? Math.fround(clamped) : clamped; // the scalar meets g's dtype
+    for (let i = 0; i < x.length; i++) x[i] *= c; // a Float32Array store rounds, as g.mul does
+  }
   return total;
 }
 
 /**
- * Clamps every gradient elementwise to [−clipValue, clipValue] in place (`grad.copy_`); parameters without a
+ * Clamps every gradient elementwise to [−clipValue, clipValue] in place (storage written); parameters without a
  * gradient are skipped. torch.nn.utils.clip_grad_value_.
  * @example clipGradValue(model.parameters(), 0.5);
  */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   checkNonNegative('clipGradValue', 'clipValue', clipValue);
-  noGrad(() => {
-    for (const g of gradsOf(params)) g.copy_(g.clamp(-clipValue, clipValue));
-  });
+  for (const g of gradsOf(params)) {
+    if (!g.isContiguous()) {
+      noGrad(() => g.copy_(g.clamp(-clipValue, clipValue)));
+      continue;
+    }
+    const x = valuesOf(g);
+    const hi = g.dtype === 'float32' ? Math.fround(clipValue) : clipValue;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] < -hi) x[i] = -hi;
+      else if (x[i] > hi) x[i] = hi; // NaN stays, as in clamp
+    }
+  }
 }

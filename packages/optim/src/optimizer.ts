@@ -58,8 +58,9 @@ const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`
  * The base of every optimizer, following torch.optim.Optimizer: `paramGroups` (each with a mutable `lr`, which
  * schedulers set), `step()`, `zeroGrad()`, `stateDict()`/`loadStateDict()` and `addParamGroup()`. Parameters whose
  * `.grad` is null are skipped by `step()`. A subclass gives its name and defaults, checks a group's options,
- * creates a parameter's state, and returns a parameter's new value from its gradient; the base writes that value
- * into the parameter in place (`copy_` under `noGrad`), so tensors held by a model see the update.
+ * creates a parameter's state, and updates a parameter from its gradient: either in place itself (the built-in
+ * optimizers' fused loops, see kernels.ts) or by returning the new value, which the base writes into the
+ * parameter in place (`copy_` under `noGrad`). Either way tensors held by a model see the update.
  */
 export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S extends object = object> {
   /** The hyperparameters groups fall back to. */
@@ -90,10 +91,11 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   protected abstract initState(param: Tensor, group: ParamGroup<O>): S;
 
   /**
-   * One step for one parameter: updates `state` and returns the parameter's new value. Runs under noGrad; the
-   * gradient is non-null and has the parameter's shape.
+   * One step for one parameter: updates `state` and returns the parameter's new value, or null when it has
+   * written the new value into the parameter's storage itself. Runs under noGrad; the gradient is non-null and
+   * has the parameter's shape.
    */
-  protected abstract update(param: Tensor, grad: Tensor, state: S, group: ParamGroup<O>): Tensor;
+  protected abstract update(param: Tensor, grad: Tensor, state: S, group: ParamGroup<O>): Tensor | null;
 
   /**
    * Adds a group of parameters with its own hyperparameters (missing ones come from the defaults), e.g. to
@@ -157,7 +159,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
             state = this.initState(param, group);
             this.state.set(param, state);
           }
-          param.copy_(this.update(param, grad, state, group));
+          const next = this.update(param, grad, state, group);
+          if (next !== null) param.copy_(next);
         }
       }
     });
@@ -174,6 +177,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         const grad = p.grad;
         if (grad === null) continue;
         if (setToNone) p.grad = null;
+        else if (grad.isContiguous()) grad.data.fill(0, grad.offset, grad.offset + grad.size);
         else noGrad(() => grad.zero_());
       }
     }

@@ -1,6 +1,8 @@
 /** @file RMSprop, plain or centered, with optional momentum. */
 import { type Tensor, zerosLike } from '@tensorloom/tensor';
 import { checkBoolean, checkNonNegative } from './checks.js';
+import { canFuse, gradView, view } from './fused.js';
+import { effectiveGrad, rmsprop } from './kernels.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 import { addcdiv, addcmul, addScaled } from './pointwise.js';
 
@@ -74,22 +76,41 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     grad: Tensor,
     state: RMSpropState,
     group: ParamGroup<RMSpropOptions>,
-  ): Tensor {
+  ): Tensor | null {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     state.step += 1;
+    // Buffers missing because an option changed after the first step start at zero, as in the composed ops.
+    if (centered && state.gradAvg === undefined) state.gradAvg = zerosLike(param);
+    if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = zerosLike(param);
+    const gradAvg = centered ? (state.gradAvg as Tensor) : null;
+    const buffer = momentum > 0 ? (state.momentumBuffer as Tensor) : null;
+    if (canFuse(param, grad, state.squareAvg, gradAvg, buffer)) {
+      const theta = view(param);
+      const g = effectiveGrad(theta, gradView(grad), Math.fround(weightDecay), maximize);
+      const scalars = {
+        alpha: Math.fround(alpha),
+        oneMinusAlpha: Math.fround(1 - alpha),
+        eps: Math.fround(eps),
+        momentum: Math.fround(momentum),
+        negLr: Math.fround(-lr),
+      };
+      const avg = gradAvg === null ? null : view(gradAvg);
+      rmsprop(theta, g, view(state.squareAvg), avg, buffer === null ? null : view(buffer), scalars);
+      return null;
+    }
     let g = maximize ? grad.neg() : grad;
     if (weightDecay !== 0) g = addScaled(g, param, weightDecay);
     state.squareAvg = addcmul(state.squareAvg.mul(alpha), g, g, 1 - alpha);
     let avg: Tensor;
-    if (centered) {
-      state.gradAvg = addScaled((state.gradAvg ?? zerosLike(param)).mul(alpha), g, 1 - alpha);
+    if (gradAvg !== null) {
+      state.gradAvg = addScaled(gradAvg.mul(alpha), g, 1 - alpha);
       avg = addcmul(state.squareAvg, state.gradAvg, state.gradAvg, -1).sqrt();
     } else {
       avg = state.squareAvg.sqrt();
     }
     avg = avg.add(eps);
-    if (momentum > 0) {
-      state.momentumBuffer = addcdiv((state.momentumBuffer ?? zerosLike(param)).mul(momentum), g, avg);
+    if (buffer !== null) {
+      state.momentumBuffer = addcdiv(buffer.mul(momentum), g, avg);
       return addScaled(param, state.momentumBuffer, -lr);
     }
     return addcdiv(param, g, avg, -lr);

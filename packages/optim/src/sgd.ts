@@ -1,7 +1,9 @@
 /** @file Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay. */
-import type { Tensor } from '@tensorloom/tensor';
+import { type Tensor, zerosLike } from '@tensorloom/tensor';
 import { checkBoolean, checkNonNegative } from './checks.js';
 import { OptimError } from './errors.js';
+import { canFuse, gradView, view } from './fused.js';
+import { effectiveGrad, sgd } from './kernels.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 import { addScaled } from './pointwise.js';
 
@@ -59,8 +61,29 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     return { momentumBuffer: null };
   }
 
-  protected update(param: Tensor, grad: Tensor, state: SGDState, group: ParamGroup<SGDOptions>): Tensor {
+  protected update(
+    param: Tensor,
+    grad: Tensor,
+    state: SGDState,
+    group: ParamGroup<SGDOptions>,
+  ): Tensor | null {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    if (canFuse(param, grad, state.momentumBuffer)) {
+      const theta = view(param);
+      const d = effectiveGrad(theta, gradView(grad), Math.fround(weightDecay), maximize);
+      const firstStep = momentum !== 0 && state.momentumBuffer === null;
+      if (firstStep) state.momentumBuffer = zerosLike(param);
+      const buffer = momentum !== 0 ? view(state.momentumBuffer as Tensor) : null;
+      const scalars = {
+        momentum: Math.fround(momentum),
+        oneMinusDampening: Math.fround(1 - dampening),
+        negLr: Math.fround(-lr),
+        nesterov,
+        firstStep,
+      };
+      sgd(theta, d, buffer, scalars);
+      return null;
+    }
     let d = maximize ? grad.neg() : grad;
     if (weightDecay !== 0) d = addScaled(d, param, weightDecay);
     if (momentum !== 0) {
