@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Every @tensorloom/* import resolves to the package's source, so tests need no build step.
-const packages = ['tensor', 'nn', 'nn-rnn', 'losses', 'optim', 'positional'];
+const packages = ['tensor', 'nn', 'nn-rnn', 'nn-attention', 'losses', 'optim', 'positional'];
 const backends = ['js', 'wasm'];
 const alias = [
   { find: /^@tensorloom\/nn\/node$/, replacement: fromRoot('packages/nn/src/node.ts') },
