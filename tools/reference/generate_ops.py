@@ -839,6 +839,48 @@ def one_hot():
     add("oneHot", "0-d", oh, [T(torch.tensor(2))], {"numClasses": 3})
 
 
+def rnn_gates():
+    """The fused LSTM/GRU gate primitives. lstmCellGates goes through torch.lstm_cell itself: with W_ih = I,
+    W_hh = 0 and no biases its gate sums are exactly the `gates` input. torch.gru_cell has no such trick (gh
+    and hPrev are tied through W_hh), so gruCellGates composes PyTorch's GRU formulas, after checking once
+    that the composition reproduces torch.gru_cell."""
+
+    def lstm(xs, a):
+        gates, c_prev = xs
+        rows, hidden = c_prev.shape
+        eye = torch.eye(4 * hidden, dtype=gates.dtype)
+        no_hh = torch.zeros(4 * hidden, hidden, dtype=gates.dtype)
+        h, c = torch.lstm_cell(gates, (torch.zeros_like(c_prev), c_prev), eye, no_hh)
+        return torch.cat([h, c], 1)
+
+    def gru_formula(gx, gh, h_prev):
+        xr, xz, xn = gx.chunk(3, 1)
+        hr, hz, hn = gh.chunk(3, 1)
+        r = torch.sigmoid(xr + hr)
+        z = torch.sigmoid(xz + hz)
+        n = torch.tanh(xn + r * hn)
+        return (1 - z) * n + z * h_prev
+
+    x, h, w_ih, w_hh, b_ih, b_hh = (torch.randn(s, dtype=torch.float64) for s in [(3, 5), (3, 4), (12, 5), (12, 4), (12,), (12,)])
+    want = torch.gru_cell(x, h, w_ih, w_hh, b_ih, b_hh)
+    got = gru_formula(x @ w_ih.t() + b_ih, h @ w_hh.t() + b_hh, h)
+    assert torch.allclose(want, got, rtol=1e-12, atol=1e-12), "the composed GRU step differs from torch.gru_cell"
+
+    def gru(xs, a):
+        return gru_formula(*xs)
+
+    tr = {"op": "transpose", "dim0": 0, "dim1": 1}
+    for b, hid in [(2, 3), (1, 1), (4, 2)]:
+        add("lstmCellGates", f"B {b} H {hid}", lstm, [T(randn(b, 4 * hid, scale=2.0)), T(randn(b, hid))])
+        add("gruCellGates", f"B {b} H {hid}", gru, [T(randn(b, 3 * hid, scale=2.0)), T(randn(b, 3 * hid, scale=2.0)), T(randn(b, hid))])
+    add("lstmCellGates", "saturating gates", lstm, [T(randn(3, 8, scale=6.0)), T(randn(3, 2, scale=3.0))])
+    add("lstmCellGates", "cPrev no grad", lstm, [T(randn(2, 8, scale=2.0)), T(randn(2, 2), grad=False)])
+    add("lstmCellGates", "transposed gates", lstm, [T(randn(12, 2, scale=2.0), transform=tr), T(randn(2, 3))])
+    add("gruCellGates", "saturating gates", gru, [T(randn(3, 6, scale=6.0)), T(randn(3, 6, scale=6.0)), T(randn(3, 2, scale=3.0))])
+    add("gruCellGates", "hPrev no grad", gru, [T(randn(2, 6, scale=2.0)), T(randn(2, 6, scale=2.0)), T(randn(2, 2), grad=False)])
+    add("gruCellGates", "transposed gh", gru, [T(randn(2, 9, scale=2.0)), T(randn(9, 2, scale=2.0), transform=tr), T(randn(2, 3))])
+
+
 def main():
     if not os.path.isdir(os.path.join("packages", "tensor")):
         sys.exit("run from the repository root: /usr/bin/python3 tools/reference/generate_ops.py")
@@ -852,6 +894,7 @@ def main():
     indexing()
     comparisons()
     one_hot()
+    rnn_gates()
 
     if WARNINGS:
         print("\n".join(WARNINGS), file=sys.stderr)

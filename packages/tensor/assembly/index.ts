@@ -1,7 +1,14 @@
-/** @file The module's exports: the matmul kernel and where free memory starts for the caller's operands. */
+/** @file The single-threaded module's exports: the matmul kernel and the memory layout its caller needs. */
+import { WORK_BYTES } from './tiles';
+
 export { matmul } from './matmul';
 
-/** First byte after the module's static data (pack buffers), 64-byte aligned: the caller's scratch starts here. */
+/** First byte free for the caller, 64-byte aligned (the module has no static data: this is just past zero). */
 export function heapBase(): usize {
   return (__heap_base + 63) & ~63;
+}
+
+/** Bytes of the work region (pack buffers and edge tile) each thread passes to `matmul`. */
+export function workBytes(): usize {
+  return WORK_BYTES;
 }

@@ -1,29 +1,28 @@
 /**
- * @file The blocked loop nest (GotoBLAS / BLIS order) for C[m×n] = A[m×k] · B[k×n], float32, C contiguous:
+ * @file The blocked loop nest (GotoBLAS / BLIS order) for C[m×n] = A[m×k] · B[k×n], float32, C row-major:
  *
- *   for jc in n, step NC                  pack B[pc.., jc..] → BP (KC×NC as NR-wide slivers)
+ *   for jc in n, step NC                  pack B[pc.., jc..] → bp (KC×NC as NR-wide slivers)
  *     for pc in k, step KC
- *       for ic in m, step MC              pack A[ic.., pc..] → AP (MC×KC as MR-tall slivers)
+ *       for ic in m, step MC              pack A[ic.., pc..] → ap (MC×KC as MR-tall slivers)
  *         for jr in NC, step NR           one B sliver stays in L1 …
  *           for ir in MC, step MR         … while the A slivers stream from L2: microKernel
  *
  * The first depth block writes C, later ones add to it. Edge tiles (m or n not a multiple of the tile) are
  * computed whole on zero padding into a scratch tile, and only their valid part is copied to C. Products with
  * fewer rows than a tile skip packing where their layout allows (skinny.ts).
+ *
+ * bp, ap and the edge tile live in a work region the caller passes in, not in static data: the module keeps no
+ * state of its own, so several threads can run it at once on one shared memory, each with its own region.
  */
 import { microKernel } from './micro-kernel';
 import { packPanel } from './pack';
 import { rowsDotColumns, rowsTimesRows } from './skinny';
-import { KC, MC, MR, NC, NR } from './tiles';
-
-/** Pack buffers and the edge tile: static, zero-initialised, never reallocated. */
-const AP = memory.data(MC * KC * 4, 64);
-const BP = memory.data(KC * NC * 4, 64);
-const TILE = memory.data(MR * NR * 4, 64);
+import { KC, MC, MR, NC, NR, WORK_A, WORK_B, WORK_TILE } from './tiles';
 
 /**
  * C = A · B with A's element (i, p) at a + 4·(i·aRow + p·aCol) and B's (p, j) at b + 4·(p·bRow + j·bCol);
- * C is m×n row-major at c. Any strides (transposed views included), any sizes, k = 0 gives zeros.
+ * C's (i, j) at c + 4·(i·ldc + j). Any strides (transposed views included), any sizes, k = 0 gives zeros.
+ * `work` is a WORK_BYTES region the call may overwrite.
  */
 export function matmul(
   m: i32,
@@ -36,49 +35,54 @@ export function matmul(
   bRow: i32,
   bCol: i32,
   c: usize,
+  ldc: i32,
+  work: usize,
 ): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    memory.fill(c, 0, <usize>m * <usize>n * 4);
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>n * 4);
     return;
   }
-  if (n === 1 && m > 1) {
-    // Matrix · vector: the m×1 product is laid out like its 1×m transpose Bᵀ·Aᵀ, which puts the long side
-    // along the 8-wide B slivers instead of padding each 1-column sliver with 7 zero columns.
-    matmul(1, m, k, b, bCol, bRow, a, aCol, aRow, c);
+  if (n === 1 && m > 1 && ldc === 1) {
+    // Matrix · vector: the contiguous m×1 product is laid out like its 1×m transpose Bᵀ·Aᵀ, which puts the long
+    // side along the 8-wide B slivers instead of padding each 1-column sliver with 7 zero columns.
+    matmul(1, m, k, b, bCol, bRow, a, aCol, aRow, c, m, work);
     return;
   }
   if (m < MR && bCol === 1) {
-    rowsTimesRows(m, n, k, a, aRow, aCol, b, bRow, c);
+    rowsTimesRows(m, n, k, a, aRow, aCol, b, bRow, c, ldc);
     return;
   }
   if (m < MR && aCol === 1 && bRow === 1) {
-    rowsDotColumns(m, n, k, a, aRow, b, bCol, c);
+    rowsDotColumns(m, n, k, a, aRow, b, bCol, c, ldc);
     return;
   }
-  const ldc = <usize>n * 4;
+  const ap = work + WORK_A;
+  const bp = work + WORK_B;
+  const tile = work + WORK_TILE;
+  const ldcBytes = <usize>ldc * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packPanel(BP, NR, b + <usize>((pc * bRow + jc * bCol) * 4), bCol, bRow, nc, kc);
+      packPanel(bp, NR, b + <usize>((pc * bRow + jc * bCol) * 4), bCol, bRow, nc, kc);
       const accumulate = pc > 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packPanel(AP, MR, a + <usize>((ic * aRow + pc * aCol) * 4), aRow, aCol, mc, kc);
+        packPanel(ap, MR, a + <usize>((ic * aRow + pc * aCol) * 4), aRow, aCol, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bSliver = BP + <usize>(jr * kc * 4);
-          const cColumn = c + <usize>(ic * n + jc + jr) * 4;
+          const bSliver = bp + <usize>(jr * kc * 4);
+          const cColumn = c + <usize>(ic * ldc + jc + jr) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const aSliver = AP + <usize>(ir * kc * 4);
-            const cTile = cColumn + <usize>ir * ldc;
+            const aSliver = ap + <usize>(ir * kc * 4);
+            const cTile = cColumn + <usize>ir * ldcBytes;
             if (mr === MR && nr === NR) {
-              microKernel(kc, aSliver, bSliver, cTile, ldc, accumulate);
+              microKernel(kc, aSliver, bSliver, cTile, ldcBytes, accumulate);
             } else {
-              microKernel(kc, aSliver, bSliver, TILE, NR * 4, false);
-              storeEdge(cTile, ldc, mr, nr, accumulate);
+              microKernel(kc, aSliver, bSliver, tile, NR * 4, false);
+              storeEdge(tile, cTile, ldcBytes, mr, nr, accumulate);
             }
           }
         }
@@ -87,11 +91,11 @@ export function matmul(
   }
 }
 
-/** Writes (or adds) the valid mr×nr corner of TILE to C at c, row stride ldc bytes. */
-function storeEdge(c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool): void {
+/** Writes (or adds) the valid mr×nr corner of the MR×NR tile at `tile` to C at c, row stride ldc bytes. */
+function storeEdge(tile: usize, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool): void {
   for (let i = 0; i < mr; i++) {
     const row = c + <usize>i * ldc;
-    const tileRow = TILE + <usize>(i * NR * 4);
+    const tileRow = tile + <usize>(i * NR * 4);
     for (let j = 0; j < nr; j++) {
       const at = row + <usize>(j * 4);
       const value = load<f32>(tileRow + <usize>(j * 4));

@@ -11,7 +11,7 @@
  */
 import { madd } from './simd';
 
-/** C[m×n] = A·B for B with unit column stride; any A strides. Strides in elements, C row-major at c. */
+/** C[m×n] = A·B for B with unit column stride; any A strides. Strides in elements, C's rows ldc apart. */
 export function rowsTimesRows(
   m: i32,
   n: i32,
@@ -22,12 +22,13 @@ export function rowsTimesRows(
   b: usize,
   bRow: i32,
   c: usize,
+  ldc: i32,
 ): void {
   const aStep = <usize>(aCol * 4);
   const bStep = <usize>(bRow * 4);
   for (let i = 0; i < m; i++) {
     const aRowStart = a + <usize>(i * aRow * 4);
-    const cRow = c + <usize>(i * n * 4);
+    const cRow = c + <usize>(i * ldc * 4);
     let j = 0;
     for (; j + 16 <= n; j += 16) {
       let c0 = f32x4.splat(0);
@@ -76,7 +77,7 @@ export function rowsTimesRows(
   }
 }
 
-/** C[m×n] = A·B for A rows and B columns contiguous (aCol = bRow = 1). Strides in elements, C row-major at c. */
+/** C[m×n] = A·B for A rows and B columns contiguous (aCol = bRow = 1). Strides in elements, C's rows ldc apart. */
 export function rowsDotColumns(
   m: i32,
   n: i32,
@@ -86,12 +87,13 @@ export function rowsDotColumns(
   b: usize,
   bCol: i32,
   c: usize,
+  ldc: i32,
 ): void {
   const bStride = <usize>(bCol * 4);
   const k4 = k & ~3;
   for (let i = 0; i < m; i++) {
     const aRowStart = a + <usize>(i * aRow * 4);
-    const cRow = c + <usize>(i * n * 4);
+    const cRow = c + <usize>(i * ldc * 4);
     let j = 0;
     for (; j + 4 <= n; j += 4) {
       const b0 = b + <usize>j * bStride;

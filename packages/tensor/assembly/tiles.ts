@@ -9,3 +9,10 @@ export const KC = 256;
 export const MC = 128;
 /** Columns of B per packed panel: KC·NC floats = 512 KB, reused across every A block. */
 export const NC = 512;
+
+/** Byte offsets in a work region: the packed A block, the packed B panel, the edge tile. */
+export const WORK_A = 0;
+export const WORK_B = WORK_A + MC * KC * 4;
+export const WORK_TILE = WORK_B + KC * NC * 4;
+/** Bytes of one work region (640 KiB): each thread multiplying at the same time needs its own. */
+export const WORK_BYTES = WORK_TILE + MR * NR * 4;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * @file Compiles the AssemblyScript kernels in assembly/ to WebAssembly, twice (SIMD128, and relaxed SIMD with
- * fused multiply-add), and writes them as base64 strings into src/backend/wasm/generated/kernels.ts. Embedding
- * the bytes in a module means they ship inside the package and load in Node and browsers without fetch or fs.
+ * @file Compiles the AssemblyScript kernels in assembly/ to WebAssembly four times — SIMD128 or relaxed SIMD
+ * (fused multiply-add), each with its own memory or with a shared, imported one for worker threads — and writes
+ * them as base64 strings into src/backend/wasm/generated/kernels.ts. Embedding the bytes in a module means they
+ * ship inside the package and load in Node and browsers without fetch or fs.
  *
  * Runs on `pnpm install` (the package's `prepare`) and before build, typecheck and test. It skips the compile
  * when the generated file records the same hash of its inputs (sources, this script, compiler version), so the
@@ -18,11 +19,35 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const assemblyDir = join(packageRoot, 'assembly');
 const outFile = join(packageRoot, 'src/backend/wasm/generated/kernels.ts');
 
-/** One build per instruction set; the loader picks the first one the engine validates. */
-const variants = [
-  { name: 'relaxedSimdKernels', features: ['simd', 'relaxed-simd'], doc: 'SIMD128 plus relaxed SIMD (FMA).' },
-  { name: 'simdKernels', features: ['simd'], doc: 'SIMD128 only (multiply, then add).' },
+const instructionSets = [
+  { name: 'relaxedSimd', features: ['simd', 'relaxed-simd'], doc: 'SIMD128 plus relaxed SIMD (FMA)' },
+  { name: 'simd', features: ['simd'], doc: 'SIMD128 only (multiply, then add)' },
 ];
+
+/**
+ * The shared builds import a shared memory (a maximum is required: 65536 pages, 4 GiB, the wasm32 limit; the
+ * loader may create it smaller) and add the `work` entry point for worker threads (assembly/shared.ts). They
+ * have no data segments and no mutable globals, so every thread can instantiate them on the same memory.
+ */
+const memories = [
+  { suffix: 'Kernels', entry: 'index.ts', flags: [], doc: 'own memory' },
+  {
+    suffix: 'SharedKernels',
+    entry: 'shared.ts',
+    flags: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+    doc: 'shared imported memory, for worker threads',
+  },
+];
+
+/** One build per instruction set and memory; the loader picks the best one the engine validates. */
+const variants = instructionSets.flatMap((set) =>
+  memories.map((memory) => ({
+    name: `${set.name}${memory.suffix}`,
+    entry: memory.entry,
+    flags: [...memory.flags, ...set.features.flatMap((f) => ['--enable', f])],
+    doc: `${set.doc}; ${memory.doc}.`,
+  })),
+);
 
 const commonFlags = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--initialMemory', '16'];
 
@@ -46,20 +71,20 @@ function recordedHash() {
   }
 }
 
-async function compile(features, watDir, name) {
+async function compile({ name, entry, flags: variantFlags }, watDir) {
   const { default: asc } = await import('assemblyscript/asc');
   const outputs = {};
-  const flags = [...commonFlags, ...features.flatMap((f) => ['--enable', f])];
+  const flags = [...commonFlags, ...variantFlags];
   const text = watDir ? ['--textFile', 'kernels.wat'] : [];
   const { error, stderr } = await asc.main(
-    [relative(process.cwd(), join(assemblyDir, 'index.ts')), ...flags, '--outFile', 'kernels.wasm', ...text],
+    [relative(process.cwd(), join(assemblyDir, entry)), ...flags, '--outFile', 'kernels.wasm', ...text],
     {
       writeFile: (filename, contents) => {
         outputs[filename] = contents;
       },
     },
   );
-  if (error) throw new Error(`build-wasm: AssemblyScript failed (${features.join(', ')})\n${stderr}`);
+  if (error) throw new Error(`build-wasm: AssemblyScript failed (${name})\n${stderr}`);
   if (watDir) writeFileSync(join(watDir, `${name}.wat`), outputs['kernels.wat']);
   return outputs['kernels.wasm'];
 }
@@ -77,10 +102,10 @@ async function main() {
     `// inputs: ${hash}`,
     '',
   ];
-  for (const { name, features, doc } of variants) {
-    const wasm = await compile(features, watDir, name);
-    lines.push(`/** ${doc} ${wasm.length} bytes. */`);
-    lines.push(`export const ${name} =`);
+  for (const variant of variants) {
+    const wasm = await compile(variant, watDir);
+    lines.push(`/** ${variant.doc} ${wasm.length} bytes. */`);
+    lines.push(`export const ${variant.name} =`);
     lines.push(`  '${Buffer.from(wasm).toString('base64')}';`);
   }
   mkdirSync(dirname(outFile), { recursive: true });

@@ -11,7 +11,14 @@ export { GradcheckError, type GradcheckOptions, gradcheck } from './autograd/gra
 export type { GradNode } from './autograd/node.js';
 export type { Backend, BinaryOp, ReduceOp, StridedArray, UnaryOp } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
-export { initWasmBackend, type WasmVariant, wasmBackend } from './backend/wasm/index.js';
+export {
+  getNumThreads,
+  initThreads,
+  initWasmBackend,
+  setNumThreads,
+  type WasmVariant,
+  wasmBackend,
+} from './backend/wasm/index.js';
 export type { DType, FloatArray, FloatDType, TypedArray } from './dtype.js';
 export { isFloating, promoteTypes } from './dtype.js';
 export { AutogradError, DataError, DTypeError, IndexError, ShapeError, TensorloomError } from './errors.js';
@@ -105,6 +112,7 @@ export {
   type VarianceOptions,
   variance,
 } from './ops/reduce.js';
+export { gruCellGates, lstmCellGates } from './ops/rnn-gates.js';
 export type { Primitive, PrimitiveParams } from './primitives.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { Shape } from './shape.js';

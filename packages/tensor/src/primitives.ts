@@ -37,6 +37,9 @@ export interface PrimitiveParams {
   // Normalisation along one dim, fused (one kernel instead of five ops).
   softmax: { dim: number };
   logSoftmax: { dim: number };
+  // Recurrent cells' gate nonlinearities, fused; `activations` are the ones the forward kernel kept for backward.
+  lstmCellGates: { activations: Tensor };
+  gruCellGates: { activations: Tensor };
   // Batched matrix product on operands with equal batch dims.
   matmul: null;
   // Views (share storage) and copies.

@@ -128,6 +128,9 @@ const ops: Record<string, Op> = {
   softmax: (x, a) => tl.softmax(x[0], dim(a)),
   logSoftmax: (x, a) => tl.logSoftmax(x[0], dim(a)),
 
+  lstmCellGates: (x) => tl.lstmCellGates(x[0], x[1]),
+  gruCellGates: (x) => tl.gruCellGates(x[0], x[1], x[2]),
+
   sum: (x, a) => (a.dim === undefined ? tl.sum(x[0]) : tl.sum(x[0], a.dim, a.keepdim ?? false)),
   mean: (x, a) => (a.dim === undefined ? tl.mean(x[0]) : tl.mean(x[0], a.dim, a.keepdim ?? false)),
   max: (x, a) => (a.dim === undefined ? tl.max(x[0]) : tl.max(x[0], dim(a), a.keepdim ?? false)),

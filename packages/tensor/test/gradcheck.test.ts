@@ -28,11 +28,13 @@ import {
   gather,
   gelu,
   gradcheck,
+  gruCellGates,
   indexAdd,
   indexSelect,
   isGradEnabled,
   log,
   logSoftmax,
+  lstmCellGates,
   maskedFill,
   matmul,
   max,
@@ -181,6 +183,60 @@ describe('gradcheck: softmax and logSoftmax', () => {
     expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
     check((t) => softmax(t, 1), [x]);
     check((t) => logSoftmax(t, 1), [x]);
+  });
+});
+
+describe('gradcheck: fused LSTM and GRU cell gates', () => {
+  // Pre-activations ×2 reach the sigmoid/tanh tails as well as their middle.
+  it.each<[string, number, number]>([
+    ['B 3, H 2', 3, 2],
+    ['B 1, H 1', 1, 1],
+    ['B 2, H 4', 2, 4],
+  ])('lstmCellGates %s: both outputs, gradients to gates and cPrev', (_name, b, h) => {
+    check((g, c) => lstmCellGates(g.mul(2), c), [rnd([b, 4 * h], 61), rnd([b, h], 62)]);
+  });
+
+  it.each<[string, number, number]>([
+    ['B 3, H 2', 3, 2],
+    ['B 1, H 1', 1, 1],
+    ['B 2, H 4', 2, 4],
+  ])('gruCellGates %s: gradients to gx, gh and hPrev', (_name, b, h) => {
+    check(
+      (x, y, p) => gruCellGates(x.mul(2), y.mul(2), p),
+      [rnd([b, 3 * h], 63), rnd([b, 3 * h], 64), rnd([b, h], 65)],
+    );
+  });
+
+  it('only h or only c of lstmCellGates used, and cPrev without grad', () => {
+    const c = randn([2, 3], { dtype: 'float64', generator: new Generator(66) });
+    check((g) => lstmCellGates(g, c).narrow(1, 0, 3), [rnd([2, 12], 67)]);
+    check((g) => lstmCellGates(g, c).narrow(1, 3, 3), [rnd([2, 12], 68)]);
+  });
+
+  it('gruCellGates with some inputs not requiring grad (the same gx on both sides)', () => {
+    const h = randn([2, 3], { dtype: 'float64', generator: new Generator(69) });
+    check((x) => gruCellGates(x, x.mul(0.5), h), [rnd([2, 9], 70)]);
+  });
+
+  it('strided inputs: transposed, sliced and expanded views', () => {
+    check((g, c) => lstmCellGates(g.t(), c.slice(1, 0, null, 2)), [rnd([8, 3], 71), rnd([3, 4], 72)]);
+    check(
+      (x, y, p) => gruCellGates(x.t(), y.slice(1, 1, null, 2), p.expand([3, 2])),
+      [rnd([6, 3], 73), rnd([3, 12], 74), rnd([1, 2], 78)],
+    );
+  });
+
+  it('a two-step recurrence through the fused cells, h and c read as views', () => {
+    check(
+      (g1, g2, c0) => {
+        const hc1 = lstmCellGates(g1, c0); // [2, 6]
+        const [h1, c1] = [hc1.narrow(1, 0, 3), hc1.narrow(1, 3, 3)]; // [2, 3] each
+        const hc2 = lstmCellGates(g2.add(cat([h1, h1, c1, h1], 1)), c1); // [2, 6]
+        const h2 = hc2.narrow(1, 0, 3); // [2, 3]
+        return gruCellGates(cat([hc2, h2], 1), cat([h1, hc2], 1), h2); // [2, 3]
+      },
+      [rnd([2, 12], 75), rnd([2, 12], 76), rnd([2, 3], 77)],
+    );
   });
 });
 

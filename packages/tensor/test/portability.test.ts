@@ -1,6 +1,9 @@
-/** The library runs unchanged in browsers: no Node built-ins, no Node globals, no Math.random in src/. */
+/**
+ * The library runs unchanged in browsers: no Node built-ins, no Node globals, no Math.random in src/ — except in
+ * the Node entry point (package.json's `node` export condition), which nothing else in src/ may import.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -22,16 +25,32 @@ const nodeOnly = [
   /__dirname/,
 ];
 
-describe('portability', () => {
-  const files = sourceFiles(srcDir);
+/** Node-only by design: it installs a worker_threads factory (src/platform/node.ts). */
+const nodeEntries = ['platform/node.ts'];
 
-  it('finds the sources', () => {
+describe('portability', () => {
+  const files = sourceFiles(srcDir).map((path) => ({
+    path,
+    name: relative(srcDir, path).split(sep).join('/'),
+  }));
+  const portable = files.filter((file) => !nodeEntries.includes(file.name));
+
+  it('finds the sources, and the Node entry points', () => {
     expect(files.length).toBeGreaterThan(10);
+    expect(files.length - portable.length).toBe(nodeEntries.length);
   });
 
-  it.each(files.map((f) => [f.slice(srcDir.length + 1), f]))('%s uses no Node-only API', (_name, file) => {
+  it.each(portable.map((f) => [f.name, f.path]))('%s uses no Node-only API', (_name, file) => {
     const text = readFileSync(file, 'utf8');
     for (const pattern of nodeOnly) expect(text).not.toMatch(pattern);
     expect(text).not.toMatch(/Math\.random\(/);
+  });
+
+  it.each(portable.map((f) => [f.name, f.path]))('%s does not import a Node entry point', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    for (const entry of nodeEntries) {
+      const path = entry.replace(/\.ts$/, '');
+      expect(text).not.toMatch(new RegExp(`(from|import\\()\\s*['"][^'"]*${path}(\\.js)?['"]`));
+    }
   });
 });

@@ -285,11 +285,12 @@ describe('wasm kernel builds', () => {
       let worst = 0, s = 9;
       const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
       for (const [m, n, k, transposeA, transposeB] of [[70, 66, 300, 1, 0], [9, 130, 7, 0, 1], [64, 64, 64, 0, 0], [3, 70, 37, 0, 0], [1, 70, 37, 0, 1]]) {
-        const a = exports.heapBase() / 4, b = a + m * k, c = b + k * n;
+        const work = exports.heapBase();
+        const a = (work + exports.workBytes()) / 4, b = a + m * k, c = b + k * n;
         for (let i = a; i < c; i++) heap[i] = rand();
         const [ar, ac] = transposeA ? [1, m] : [k, 1];
         const [br, bc] = transposeB ? [1, k] : [n, 1];
-        exports.matmul(m, n, k, a * 4, ar, ac, b * 4, br, bc, c * 4);
+        exports.matmul(m, n, k, a * 4, ar, ac, b * 4, br, bc, c * 4, n, work);
         for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
           let sum = 0, abs = 0;
           for (let p = 0; p < k; p++) { const x = heap[a + i * ar + p * ac] * heap[b + p * br + j * bc]; sum += x; abs += Math.abs(x); }

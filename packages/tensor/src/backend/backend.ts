@@ -66,6 +66,48 @@ export interface Backend {
   reduce(op: ReduceOp, x: StridedArray, reduceRank: number, out: TypedArray, indices?: Int32Array): void;
   /** out = softmax (or log-softmax when `log`) of x over the last dim; out is a strided view of x's shape. */
   softmax(x: StridedArray, out: StridedArray, log: boolean): void;
+  /**
+   * The LSTM cell's gates, fused: gates [B, 4H] (pre-activations, blocks i, f, g, o) and cPrev [B, H] → out
+   * [B, 2H] = [h | c], c = σ(f)·cPrev + σ(i)·tanh(g), h = σ(o)·tanh(c). When `saved` ([B, 5H]) is given it
+   * receives σ(i), σ(f), tanh(g), σ(o), tanh(c) for lstmCellGatesBackward. out and saved are contiguous.
+   */
+  lstmCellGates(gates: StridedArray, cPrev: StridedArray, out: FloatArray, saved: FloatArray | null): void;
+  /**
+   * lstmCellGates' vector-Jacobian product: from d[h | c] [B, 2H], the saved activations and cPrev, writes
+   * dGates [B, 4H] and dcPrev [B, H] (contiguous; a null one is not wanted).
+   */
+  lstmCellGatesBackward(
+    dhc: StridedArray,
+    saved: FloatArray,
+    cPrev: StridedArray,
+    dGates: FloatArray | null,
+    dcPrev: FloatArray | null,
+  ): void;
+  /**
+   * The GRU cell's gates, fused (PyTorch's variant): gx, gh [B, 3H] (blocks r, z, n) and hPrev [B, H] → out
+   * [B, H] = (1 − z)·n + z·hPrev with r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r·gh_n).
+   * When `saved` ([B, 3H]) is given it receives r, z, n for gruCellGatesBackward. out and saved are contiguous.
+   */
+  gruCellGates(
+    gx: StridedArray,
+    gh: StridedArray,
+    hPrev: StridedArray,
+    out: FloatArray,
+    saved: FloatArray | null,
+  ): void;
+  /**
+   * gruCellGates' vector-Jacobian product: from dh [B, H], the saved activations, gh and hPrev, writes dgx,
+   * dgh [B, 3H] and dhPrev [B, H] (contiguous; a null one is not wanted).
+   */
+  gruCellGatesBackward(
+    dh: StridedArray,
+    saved: FloatArray,
+    gh: StridedArray,
+    hPrev: StridedArray,
+    dgx: FloatArray | null,
+    dgh: FloatArray | null,
+    dhPrev: FloatArray | null,
+  ): void;
   /** Batched matmul: a [...batch, M, K] · b [...batch, K, N] → contiguous out [...batch, M, N]; same batch dims. */
   matmul(a: StridedArray, b: StridedArray, out: FloatArray): void;
   /** out[…i…j…] = x[…index[…i…j…]…] along `dim` (PyTorch's gather); out has index's shape. */

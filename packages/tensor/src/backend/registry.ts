@@ -7,6 +7,7 @@
  */
 import { TensorloomError } from '../errors.js';
 import type { Backend } from './backend.js';
+import { environmentVariable } from './environment.js';
 import { jsBackend } from './js/index.js';
 import { wasmBackend } from './wasm/index.js';
 import { loadKernels } from './wasm/loader.js';
@@ -51,10 +52,4 @@ function defaultBackend(): Backend {
   const requested = environmentVariable('TENSORLOOM_BACKEND');
   if (requested) return lookup('TENSORLOOM_BACKEND', requested);
   return loadKernels() ? wasmBackend : jsBackend;
-}
-
-/** Reads an environment variable where the runtime has them, without importing anything Node-only. */
-function environmentVariable(name: string): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.[name] || undefined;
 }

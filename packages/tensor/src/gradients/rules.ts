@@ -10,6 +10,7 @@ import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
 import { matmul } from '../ops/matmul.js';
 import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
+import { gruCellGatesBackward, lstmCellGatesBackward } from '../ops/rnn-gates.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 import { sumTo } from './sum-to.js';
@@ -118,6 +119,14 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   softmax: (g, { output: y, params: { dim } }) => [y.mul(g.sub(sum(g.mul(y), dim, true)))],
   // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g
   logSoftmax: (g, { output: y, params: { dim } }) => [g.sub(y.exp().mul(sum(g, dim, true)))],
+  // [h | c] = lstmCell(gates, cPrev), with dc' = dc + dh·σ(o)·(1 − tanh²c): ∂gates = [dc'·tanh(g)·σ'(i),
+  // dc'·cPrev·σ'(f), dc'·σ(i)·(1 − tanh²g), dh·tanh(c)·σ'(o)], ∂cPrev = dc'·σ(f) (σ' = σ(1 − σ); one kernel)
+  lstmCellGates: (g, { inputs: [gates, cPrev], params: { activations } }) =>
+    lstmCellGatesBackward(g, activations, cPrev, [gates.requiresGrad, cPrev.requiresGrad]),
+  // h = (1 − z)·n + z·hPrev, with dn = dh·(1 − z)·(1 − n²), dr = dn·gh_n·σ'(r), dz = dh·(hPrev − n)·σ'(z):
+  // ∂gx = [dr, dz, dn], ∂gh = [dr, dz, dn·r], ∂hPrev = dh·z (one kernel)
+  gruCellGates: (g, { inputs: [gx, gh, hPrev], params: { activations } }) =>
+    gruCellGatesBackward(g, activations, gh, hPrev, [gx.requiresGrad, gh.requiresGrad, hPrev.requiresGrad]),
   // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
   matmul: (g, { inputs: [a, b] }) => [needed(a, () => matmul(g, b.mT)), needed(b, () => matmul(a.mT, g))],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],

@@ -4,6 +4,7 @@ import { batchedMatmul } from './batched-matmul.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { reduce } from './reduce.js';
+import { gruCellGates, gruCellGatesBackward, lstmCellGates, lstmCellGatesBackward } from './rnn-gates.js';
 import { softmax } from './softmax.js';
 
 export const jsBackend: Backend = {
@@ -14,6 +15,10 @@ export const jsBackend: Backend = {
   where,
   reduce,
   softmax,
+  lstmCellGates,
+  lstmCellGatesBackward,
+  gruCellGates,
+  gruCellGatesBackward,
   matmul: batchedMatmul,
   gather,
   scatterAdd,

@@ -1,12 +1,13 @@
 /**
- * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), everything else — and float64
- * matmul — on the portable kernels. Not registered by default: `registerBackend(wasmBackend)` then
- * `setBackend('wasm')` selects it.
+ * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
+ * when it is large (threads/); everything else — and float64 matmul — on the portable kernels. Registered by
+ * default, and the default backend where the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmMatmul } from './matmul.js';
 
 export { initWasmBackend, type WasmVariant } from './loader.js';
+export { getNumThreads, initThreads, setNumThreads } from './threads/pool.js';
 
 export const wasmBackend: Backend = { ...jsBackend, name: 'wasm', matmul: wasmMatmul };

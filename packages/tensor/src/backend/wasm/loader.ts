@@ -1,28 +1,39 @@
 /**
  * @file Finds, compiles and instantiates the kernel module (built from assembly/ by scripts/build-wasm.mjs).
  *
- * Two builds ship: relaxed SIMD (fused multiply-add) and plain SIMD128. The engine picks by validation: the
+ * Four builds ship: relaxed SIMD (fused multiply-add) or plain SIMD128, each with its own memory or with a
+ * shared, imported one that worker threads instantiate too (threads/). The engine picks by validation: the
  * first build it accepts wins, so there is no user-agent sniffing and no separate probe module. Node 20 (V8 11.3)
  * accepts relaxed SIMD only with `--experimental-wasm-relaxed-simd`; Chrome 114+ and Node 22+ accept it by default.
+ * The shared builds come first where threads can run at all (threads/platform.ts); where the engine then
+ * refuses to create a shared memory, the same instruction set with its own memory is used.
  *
  * Loading is lazy and synchronous on first use (`new WebAssembly.Module`), which is fine in Node and in workers.
  * Browsers limit synchronous compiles on the main thread (Chrome long refused modules over 4 KB, now over
- * 8 MB); ours are about 3 KB, and `initWasmBackend()` compiles asynchronously for callers that would
+ * 8 MB); ours are about 4 KB, and `initWasmBackend()` compiles asynchronously for callers that would
  * rather await it than risk a limit.
  */
 
 import { decodeBase64 } from './base64.js';
-import { relaxedSimdKernels, simdKernels } from './generated/kernels.js';
-import { type WasmMemory, webAssembly } from './webassembly.js';
+import {
+  relaxedSimdKernels,
+  relaxedSimdSharedKernels,
+  simdKernels,
+  simdSharedKernels,
+} from './generated/kernels.js';
+import { threadsSupported } from './threads/platform.js';
+import { type WasmMemory, type WasmModule, webAssembly } from './webassembly.js';
 
 export type WasmVariant = 'relaxed-simd' | 'simd';
 
-/** The module's exports (assembly/index.ts). Pointers are byte addresses, strides are in elements. */
+/** The module's exports (assembly/index.ts, assembly/shared.ts). Pointers are byte addresses, strides elements. */
 export interface KernelExports {
   readonly memory: WasmMemory;
-  /** First byte free for the caller: the kernels' pack buffers lie below it. */
+  /** First byte free for the caller. */
   heapBase(): number;
-  /** C[m×n] = A[m×k]·B[k×n] for float32 data in linear memory; C is written contiguously. */
+  /** Bytes of the work region (pack buffers) each concurrent `matmul` needs for itself. */
+  workBytes(): number;
+  /** C[m×n] = A[m×k]·B[k×n] for float32 data in linear memory; C's rows are `ldc` elements apart. */
   matmul(
     m: number,
     n: number,
@@ -34,44 +45,103 @@ export interface KernelExports {
     bRow: number,
     bCol: number,
     c: number,
+    ldc: number,
+    work: number,
   ): void;
+  /** Shared builds only: claims and runs tasks of job `seq` as thread `thread`; returns how many it ran. */
+  work?(control: number, thread: number, seq: number): number;
 }
 
 export interface Kernels {
   readonly variant: WasmVariant;
   readonly exports: KernelExports;
+  /** A shared-memory build: the module and memory a worker instantiates to run the same kernels alongside. */
+  readonly shared: { readonly module: WasmModule; readonly memory: WasmMemory } | null;
 }
 
 /** Best first. */
-const builds: readonly { variant: WasmVariant; base64: string }[] = [
-  { variant: 'relaxed-simd', base64: relaxedSimdKernels },
-  { variant: 'simd', base64: simdKernels },
+const builds: readonly { variant: WasmVariant; shared: string; own: string }[] = [
+  { variant: 'relaxed-simd', shared: relaxedSimdSharedKernels, own: relaxedSimdKernels },
+  { variant: 'simd', shared: simdSharedKernels, own: simdKernels },
 ];
+
+/**
+ * Sizes a shared memory may grow to, in 64 KiB pages, largest first. A shared memory cannot move when it grows,
+ * so engines reserve its maximum up front; 4 GiB is the wasm32 limit, but a 32-bit or mobile browser may refuse
+ * to reserve that much, and 1 GiB or 256 MiB is still better than no threads.
+ */
+const sharedMaxima = [65536, 16384, 4096];
+/** The builds' declared minimum (scripts/build-wasm.mjs). */
+const initialPages = 16;
 
 /** undefined: not loaded yet; null: this engine runs none of the builds (no WebAssembly or no SIMD). */
 let loaded: Kernels | null | undefined;
 
-/** The best build this engine validates, or `only` if given and valid. */
-function chooseBuild(only?: WasmVariant): { variant: WasmVariant; bytes: Uint8Array } | null {
-  if (!webAssembly) return null;
-  for (const { variant, base64 } of builds) {
-    if (only && variant !== only) continue;
-    const bytes = decodeBase64(base64);
-    if (webAssembly.validate(bytes)) return { variant, bytes };
+interface Candidate {
+  readonly variant: WasmVariant;
+  readonly bytes: Uint8Array;
+  readonly shared: boolean;
+}
+
+/** The builds the engine validates, best first: `only` restricts the variant, `shared` allows shared builds. */
+function* candidates(only: WasmVariant | undefined, shared: boolean): Generator<Candidate> {
+  if (!webAssembly) return;
+  for (const build of builds) {
+    if (only && build.variant !== only) continue;
+    for (const [isShared, base64] of [
+      [true, build.shared],
+      [false, build.own],
+    ] as const) {
+      if (isShared && !shared) continue;
+      const bytes = decodeBase64(base64);
+      if (webAssembly.validate(bytes)) yield { variant: build.variant, bytes, shared: isShared };
+    }
+  }
+}
+
+/** A fresh shared memory, or null where the engine will not create one. */
+function sharedMemory(): WasmMemory | null {
+  for (const maximum of sharedMaxima) {
+    try {
+      return new webAssembly!.Memory({ initial: initialPages, maximum, shared: true });
+    } catch {
+      // Too large to reserve, or no shared memory at all: try smaller, then give up.
+    }
+  }
+  return null;
+}
+
+function instantiateSync(variant: WasmVariant, module: WasmModule, memory: WasmMemory | null): Kernels {
+  const instance = new webAssembly!.Instance(module, memory ? { env: { memory } } : {});
+  const exports = instance.exports as KernelExports;
+  return { variant, exports, shared: memory ? { module, memory } : null };
+}
+
+/** The best build that validates and instantiates here, compiled synchronously; null if there is none. */
+function loadSync(only?: WasmVariant): Kernels | null {
+  for (const candidate of candidates(only, threadsSupported())) {
+    const memory = candidate.shared ? sharedMemory() : null;
+    if (candidate.shared && !memory) continue;
+    return instantiateSync(candidate.variant, new webAssembly!.Module(candidate.bytes), memory);
   }
   return null;
 }
 
 /** The loaded kernels, compiling them synchronously on first call; null when the engine cannot run them. */
 export function loadKernels(): Kernels | null {
-  if (loaded === undefined) {
-    const build = chooseBuild();
-    loaded = build && {
-      variant: build.variant,
-      exports: new webAssembly!.Instance(new webAssembly!.Module(build.bytes), {}).exports as KernelExports,
-    };
-  }
+  if (loaded === undefined) loaded = loadSync();
   return loaded;
+}
+
+/**
+ * Replaces `old`, if it is still the loaded build, with the same build on a fresh memory (for a shared build;
+ * the same build with its own memory if no shared one can be made). The thread pool calls this when it shuts
+ * down: a worker that is still stopping may yet touch the old memory, and the next pool must not share it.
+ */
+export function renewKernels(old: Kernels): void {
+  if (loaded !== old || !old.shared) return;
+  const memory = sharedMemory();
+  loaded = memory ? instantiateSync(old.variant, old.shared.module, memory) : loadSync(old.variant);
 }
 
 /**
@@ -84,13 +154,15 @@ export async function initWasmBackend(options: { variant?: WasmVariant } = {}): 
   if (loaded !== undefined && (!options.variant || loaded?.variant === options.variant)) {
     return loaded?.variant ?? null;
   }
-  const build = chooseBuild(options.variant);
-  if (!build) {
-    if (!options.variant) loaded = null;
-    return null;
+  for (const candidate of candidates(options.variant, threadsSupported())) {
+    const memory = candidate.shared ? sharedMemory() : null;
+    if (candidate.shared && !memory) continue;
+    const module = await webAssembly!.compile(candidate.bytes);
+    const instance = await webAssembly!.instantiate(module, memory ? { env: { memory } } : {});
+    const exports = instance.exports as KernelExports;
+    loaded = { variant: candidate.variant, exports, shared: memory ? { module, memory } : null };
+    return candidate.variant;
   }
-  const module = await webAssembly!.compile(build.bytes);
-  const instance = await webAssembly!.instantiate(module, {});
-  loaded = { variant: build.variant, exports: instance.exports as KernelExports };
-  return build.variant;
+  if (!options.variant) loaded = null;
+  return null;
 }

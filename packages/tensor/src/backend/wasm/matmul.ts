@@ -3,6 +3,7 @@
  * copies the spans the operands touch into linear memory, runs the kernel once per batch entry (each entry's
  * A and B keep their own strides, so transposed and expanded views are absorbed by the kernel's packing), and
  * copies the contiguous product out with one `set`. From n = 64 up the copies cost a few percent of the kernel.
+ * Large products are split across worker threads sharing the memory (threads/); the copies stay on the caller.
  * Float64 products, tiny products, and engines without WebAssembly SIMD take the portable kernel.
  */
 import type { FloatArray } from '../../dtype.js';
@@ -12,12 +13,21 @@ import { forEachRow } from '../js/iterate.js';
 import { type Kernels, loadKernels } from './loader.js';
 import { reserveScratch } from './scratch.js';
 import { planStage, stage } from './stage.js';
+import { CONTROL_BYTES } from './threads/control.js';
+import { crewFor, runJob } from './threads/pool.js';
+import { splitTasks } from './threads/split.js';
 
 /**
  * Products of at most this many multiply-adds per matrix (8×8×8) are faster on the portable kernel: the wasm
  * path costs a fixed ~0.4 µs (copies, call), against 0.33 µs for a whole 8×8×8 product in JS.
  */
 const tinyProduct = 512;
+
+/**
+ * Products (all batch entries together) with fewer multiply-adds than this (64³) stay on one thread: below it,
+ * handing work to a worker and waiting for it costs more than it saves (measured: see the README).
+ */
+const splitProduct = 2 ** 18;
 
 /** Rounds an element count up to a multiple of 4, so each staged operand starts 16-byte aligned. */
 const align4 = (elements: number) => (elements + 3) & ~3;
@@ -48,19 +58,31 @@ export function matmulOnKernels(
   const m = a.shape[rank - 2];
   const k = a.shape[rank - 1];
   const n = b.shape[rank - 1];
+  const batch = out.length / (m * n);
+  const multiplyAdds = batch * m * n * k;
+  const crew = multiplyAdds >= splitProduct ? crewFor(kernels, multiplyAdds) : null;
+  const tasks = crew && splitTasks(batch, m, n, 1 + crew.helpers);
+  const threads = crew && tasks ? crew.participants : 1;
+  const { exports } = kernels;
   const planA = planStage(a);
   const planB = planStage(b);
-  const bAt = align4(planA.length);
-  const cAt = bAt + align4(planB.length);
-  const heap = reserveScratch(kernels, (cAt + out.length) * 4);
-  if (!heap) return false;
-  const base = kernels.exports.heapBase() / 4;
-  const sa = stage(a, planA, heap, base);
-  const sb = stage(b, planB, heap, base + bAt);
-  const product = kernels.exports.matmul;
+  // Byte layout above heapBase: [control block (shared builds)] [one work region per thread] A B C, and with
+  // threads the (a, b, c) addresses of every batch entry.
+  const heapBase = exports.heapBase();
+  const workAt = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
+  const aAt = workAt + threads * exports.workBytes();
+  const bAt = aAt + align4(planA.length) * 4;
+  const cAt = bAt + align4(planB.length) * 4;
+  const entriesAt = cAt + out.length * 4;
+  const scratch = reserveScratch(kernels, entriesAt + (threads > 1 ? batch * 12 : 0) - heapBase);
+  if (!scratch) return false;
+  const { floats, words } = scratch;
+  const sa = stage(a, planA, floats, aAt / 4);
+  const sb = stage(b, planB, floats, bAt / 4);
   const [aRow, aCol] = sa.strides.slice(rank - 2);
   const [bRow, bCol] = sb.strides.slice(rank - 2);
-  let c = base + cAt;
+  let c = cAt;
+  let entry = entriesAt / 4;
   // Batch dims are walked as rows of length 1 over a trailing unit dim, as in js/batched-matmul.ts.
   const batchShape = [...a.shape.slice(0, rank - 2), 1];
   const strides = [
@@ -68,9 +90,20 @@ export function matmulOnKernels(
     [...sb.strides.slice(0, rank - 2), 0],
   ];
   forEachRow(batchShape, strides, [sa.offset, sb.offset], ([aStart, bStart]) => {
-    product(m, n, k, aStart * 4, aRow, aCol, bStart * 4, bRow, bCol, c * 4);
-    c += m * n;
+    if (threads > 1) {
+      words[entry++] = aStart * 4;
+      words[entry++] = bStart * 4;
+      words[entry++] = c;
+    } else {
+      exports.matmul(m, n, k, aStart * 4, aRow, aCol, bStart * 4, bRow, bCol, c, n, workAt);
+    }
+    c += m * n * 4;
   });
-  out.set(heap.subarray(base + cAt, base + cAt + out.length));
+  if (crew && tasks && !runJob(crew, [m, n, k, aRow, aCol, bRow, bCol, entriesAt, workAt], tasks)) {
+    // The threads failed and are off now; the kernels may have moved to a fresh memory.
+    const fresh = loadKernels();
+    return fresh !== null && matmulOnKernels(fresh, a, b, out);
+  }
+  out.set(floats.subarray(cAt / 4, cAt / 4 + out.length));
   return true;
 }

@@ -1,22 +1,29 @@
 /**
- * @file The kernels' scratch space in linear memory, above the module's own pack buffers: operands are copied
- * in, the product is copied out. One region serves every call and only grows (to the largest product seen so
- * far), so repeated calls neither leak nor reallocate.
+ * @file The kernels' scratch space in linear memory, above heapBase: operands are copied in, the product is
+ * copied out. One region serves every call and only grows (to the largest product seen so far), so repeated
+ * calls neither leak nor reallocate.
  */
 import type { Kernels } from './loader.js';
 import type { WasmMemory } from './webassembly.js';
 
 const pageBytes = 65536;
 
-let view: Float32Array | null = null;
+/** Views of all of linear memory, as floats (operands) and as 32-bit words (addresses for worker threads). */
+export interface Scratch {
+  readonly floats: Float32Array;
+  readonly words: Int32Array;
+}
+
+let scratch: Scratch | null = null;
 
 /**
- * A float32 view of all of linear memory with at least `bytes` free above heapBase, or null if the engine
- * cannot grow memory that far (the caller then falls back to the portable kernel). Growth at least doubles:
- * every grow detaches the old ArrayBuffer, and V8 then slows typed-array access process-wide a little (it
- * drops an optimisation that assumed no buffer was ever detached), so grows should be few.
+ * Views of all of linear memory with at least `bytes` free above heapBase, or null if the engine cannot grow
+ * memory that far (the caller then falls back to the portable kernel). Growth at least doubles: every grow
+ * detaches an unshared memory's old ArrayBuffer, and V8 then slows typed-array access process-wide a little (it
+ * drops an optimisation that assumed no buffer was ever detached), so grows should be few. A shared memory's
+ * buffer is not detached, but `memory.buffer` is a new, longer object after a grow; the views follow it.
  */
-export function reserveScratch(kernels: Kernels, bytes: number): Float32Array | null {
+export function reserveScratch(kernels: Kernels, bytes: number): Scratch | null {
   const { memory, heapBase } = kernels.exports;
   const have = memory.buffer.byteLength;
   const missing = heapBase() + bytes - have;
@@ -24,8 +31,11 @@ export function reserveScratch(kernels: Kernels, bytes: number): Float32Array | 
     const pages = Math.ceil(missing / pageBytes);
     if (!tryGrow(memory, Math.max(pages, have / pageBytes)) && !tryGrow(memory, pages)) return null;
   }
-  if (view?.buffer !== memory.buffer) view = new Float32Array(memory.buffer);
-  return view;
+  const buffer = memory.buffer;
+  if (scratch?.floats.buffer !== buffer) {
+    scratch = { floats: new Float32Array(buffer), words: new Int32Array(buffer) };
+  }
+  return scratch;
 }
 
 function tryGrow(memory: WasmMemory, pages: number): boolean {

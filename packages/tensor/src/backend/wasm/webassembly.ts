@@ -4,10 +4,14 @@
  */
 
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  /** Adds `pages` 64 KiB pages; throws RangeError past the engine's limit. Detaches the old `buffer`. */
+  /** An ArrayBuffer, or a SharedArrayBuffer for a shared memory (a new object after every grow). */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Adds `pages` 64 KiB pages; throws RangeError past the engine's limit. Detaches an unshared old `buffer`. */
   grow(pages: number): number;
 }
+
+/** A compiled module: it can be posted to a worker and instantiated there. */
+export type WasmModule = object;
 
 interface WasmInstance {
   readonly exports: unknown;
@@ -15,10 +19,16 @@ interface WasmInstance {
 
 export interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
-  compile(bytes: Uint8Array): Promise<object>;
-  instantiate(module: object, imports: object): Promise<WasmInstance>;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
+  /** Throws where shared memory is unavailable (e.g. a browser page that is not cross-origin isolated). */
+  Memory: new (descriptor: {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }) => WasmMemory;
 }
 
 /** The engine's WebAssembly namespace, or undefined where there is none (some locked-down runtimes). */

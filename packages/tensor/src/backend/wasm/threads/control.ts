@@ -1,0 +1,35 @@
+/**
+ * @file The control block through which threads share a job: word offsets (Int32Array indices), mirroring the
+ * layout documented and read in assembly/threads.ts. It sits at the shared memory's heapBase.
+ */
+
+/** Job number, 1 … 2³⁰: workers `Atomics.wait` on it; bumping it starts a job. */
+export const SEQ = 0;
+export const COUNT = 1;
+export const PARTICIPANTS = 2;
+/** Tasks not finished yet; the thread that finishes the last one notifies it. */
+export const REMAINING = 3;
+/** Set to 1 by a worker whose kernel threw. */
+export const FAILED = 4;
+/** m, n, k, aRow, aCol, bRow, bCol, entries, work: nine consecutive words. */
+export const PRODUCT = 5;
+/**
+ * READY[t]: 0 until worker t has instantiated the module, then AWAKE while it polls SEQ and ASLEEP while it is in
+ * Atomics.wait (it sees a new job only if notified).
+ */
+export const READY = 16;
+export const AWAKE = 1;
+export const ASLEEP = 2;
+export const STATE = 80;
+export const TASK = 336;
+export const TASK_WORDS = 6;
+
+/** Threads, the caller included, and tasks per job that the block has room for. */
+export const MAX_THREADS = STATE - READY;
+export const MAX_TASKS = TASK - STATE;
+export const CONTROL_WORDS = TASK + MAX_TASKS * TASK_WORDS;
+/** 7488 bytes, a multiple of 64, so the work regions after it stay cache-line aligned. */
+export const CONTROL_BYTES = CONTROL_WORDS * 4;
+
+/** The next job number after `seq`: never 0, which marks a claimed task. */
+export const nextSeq = (seq: number) => (seq >= 2 ** 30 ? 1 : seq + 1);
