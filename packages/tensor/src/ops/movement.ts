@@ -5,6 +5,7 @@
 
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
+import type { StridedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { allocate, type DType, isFloating, type TypedArray } from '../dtype.js';
 import { AutogradError, IndexError, ShapeError } from '../errors.js';
@@ -263,14 +264,7 @@ export function sliceScatter(
   step: number,
 ): Tensor {
   const out = empty(shape, src.dtype);
-  const strides = contiguousStrides(shape);
-  const region = {
-    data: out.data,
-    shape: src.shape,
-    strides: strides.map((s, i) => (i === dim ? s * step : s)),
-    offset: start * strides[dim],
-  };
-  getBackend().copy(src, region);
+  getBackend().copy(src, sliceRegion(out, src.shape, dim, start, step));
   return record('sliceScatter', out, [src], { shape: [...shape], dim, start, step });
 }
 
@@ -283,19 +277,30 @@ export function sliceScatterAdd(
   slices: readonly { grad: Tensor; dim: number; start: number; step: number }[],
 ): Tensor {
   const out = empty(shape, slices[0].grad.dtype);
-  const strides = contiguousStrides(shape);
   for (const { grad, dim, start, step } of slices) {
-    const region = {
-      data: out.data,
-      shape: grad.shape,
-      strides: strides.map((s, i) => (i === dim ? s * step : s)),
-      offset: start * strides[dim],
-    };
+    const region = sliceRegion(out, grad.shape, dim, start, step);
     const sum = empty(grad.shape, out.dtype);
     getBackend().binary('add', region, grad, sum.data); // slices may overlap: add to what is there
     getBackend().copy(sum, region);
   }
   return out;
+}
+
+/** The strided view of contiguous `out` that slice(dim, start, ·, step) of it would be, with `sliceShape`. */
+function sliceRegion(
+  out: Tensor,
+  sliceShape: readonly number[],
+  dim: number,
+  start: number,
+  step: number,
+): StridedArray {
+  const strides = contiguousStrides(out.shape);
+  return {
+    data: out.data,
+    shape: sliceShape,
+    strides: strides.map((s, i) => (i === dim ? s * step : s)),
+    offset: start * strides[dim],
+  };
 }
 
 /** Writes src (broadcast to target's shape) into target's storage: the body of copy_, fill_ and zero_. */
