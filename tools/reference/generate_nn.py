@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import copy
 import inspect
-import json
 import os
 import sys
 import zlib
 
 import torch
+
+from fixture_io import write_cases
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -300,20 +301,7 @@ def main():
     activations()
     containers()
 
-    if WARNINGS:
-        print("\n".join(WARNINGS), file=sys.stderr)
-        sys.exit(f"{len(WARNINGS)} fixture(s) are not attainable in float32 within tolerance")
-
-    doc = {"generator": "tools/reference/generate_nn.py", "torch": torch.__version__, "seed": SEED, "cases": CASES}
-    os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
-    text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
-    # one case per line: small diffs, still compact
-    text = text.replace(',{"name":', ',\n{"name":').replace('"cases":[{"name":', '"cases":[\n{"name":')
-    with open(OUT_PATH, "w") as fh:
-        fh.write(text + "\n")
-    print(f"wrote {OUT_PATH}: {len(CASES)} cases, {len(text) / 1024:.1f} KiB")
-    for kind in sorted(COUNTS):
-        print(f"  {kind}: {COUNTS[kind]}")
+    write_cases(OUT_PATH, "tools/reference/generate_nn.py", torch.__version__, SEED, CASES, COUNTS, WARNINGS)
 
 
 if __name__ == "__main__":

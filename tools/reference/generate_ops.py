@@ -29,6 +29,8 @@ import sys
 
 import numpy as np
 import torch
+
+from fixture_io import write_cases
 import torch.nn.functional as F
 
 SEED = 20240611
@@ -896,20 +898,7 @@ def main():
     one_hot()
     rnn_gates()
 
-    if WARNINGS:
-        print("\n".join(WARNINGS), file=sys.stderr)
-        sys.exit(f"{len(WARNINGS)} fixture(s) are not attainable in float32 within tolerance")
-
-    doc = {"generator": "tools/reference/generate_ops.py", "torch": torch.__version__, "seed": SEED, "cases": CASES}
-    os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
-    text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
-    # one case per line: small diffs, still compact
-    text = text.replace(',{"name":', ',\n{"name":').replace('"cases":[{"name":', '"cases":[\n{"name":')
-    with open(OUT_PATH, "w") as fh:
-        fh.write(text + "\n")
-    print(f"wrote {OUT_PATH}: {len(CASES)} cases, {len(text) / 1024:.1f} KiB")
-    for op in sorted(COUNTS):
-        print(f"  {op}: {COUNTS[op]}")
+    write_cases(OUT_PATH, "tools/reference/generate_ops.py", torch.__version__, SEED, CASES, COUNTS, WARNINGS)
 
 
 if __name__ == "__main__":
