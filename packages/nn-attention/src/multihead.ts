@@ -3,7 +3,7 @@
  * shapes and mask conventions, plus the pieces incremental decoding needs: projecting a memory's keys and
  * values once, and self-attention over a growing key/value cache.
  */
-import { init, Linear, Module } from '@tensorloom/nn';
+import { init, Linear, linear, Module } from '@tensorloom/nn';
 import {
   cat,
   type FloatDType,
@@ -21,7 +21,6 @@ import {
   checkProbability,
   formatShape,
 } from './checks.js';
-import { forwardLinear, linear } from './linear.js';
 import { causalMask, mergeMasks } from './masks.js';
 import { scaledDotProductAttention } from './scaled-dot-product.js';
 
@@ -317,7 +316,7 @@ export class MultiheadAttention extends Module {
     }); // [B, H, T, Dh], [B, H, T, S]
     const [batch, , steps] = qh.shape;
     const merged = heads.transpose(1, 2).reshape([batch, steps, this.embedDim]); // [B, T, E]
-    const output = forwardLinear(this.outProj, merged); // [B, T, E]
+    const output = this.outProj.forward(merged); // [B, T, E]
     if (!weights) return [output, null];
     return [output, averageAttnWeights ? weights.mean(1) : weights]; // [B, T, S] or [B, H, T, S]
   }

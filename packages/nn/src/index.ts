@@ -11,6 +11,6 @@ export { Dropout, GELU, Identity, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } fro
 export { ModuleDict, ModuleList, Sequential } from './layers/containers.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.js';
-export { Linear, type LinearOptions } from './layers/linear.js';
+export { Linear, type LinearOptions, linear } from './layers/linear.js';
 export { type LoadResult, Module, type StateDict } from './module.js';
 export * from './safetensors/index.js';

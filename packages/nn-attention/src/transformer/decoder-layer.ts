@@ -2,7 +2,6 @@
 import { Dropout, LayerNorm, Linear, Module } from '@tensorloom/nn';
 import { ShapeError, type Tensor, TensorloomError } from '@tensorloom/tensor';
 import { formatShape } from '../checks.js';
-import { forwardLinear } from '../linear.js';
 import { type KeyValue, MultiheadAttention } from '../multihead.js';
 import {
   activationFunction,
@@ -159,8 +158,8 @@ export class TransformerDecoderLayer extends Module {
   }
 
   private feedForwardBlock(x: Tensor): Tensor {
-    const hidden = this.dropout.forward(this.activation(forwardLinear(this.linear1, x))); // [T, B, F]
-    return this.dropout3.forward(forwardLinear(this.linear2, hidden)); // [T, B, D]
+    const hidden = this.dropout.forward(this.activation(this.linear1.forward(x))); // [T, B, F]
+    return this.dropout3.forward(this.linear2.forward(hidden)); // [T, B, D]
   }
 
   protected override extraRepr(): string {

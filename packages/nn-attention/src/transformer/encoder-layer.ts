@@ -1,7 +1,6 @@
 /** @file One Transformer encoder layer: self-attention and a feed-forward block, each with a residual and a LayerNorm. */
 import { Dropout, LayerNorm, Linear, Module } from '@tensorloom/nn';
 import type { Tensor } from '@tensorloom/tensor';
-import { forwardLinear } from '../linear.js';
 import { MultiheadAttention } from '../multihead.js';
 import {
   activationFunction,
@@ -92,8 +91,8 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private feedForwardBlock(x: Tensor): Tensor {
-    const hidden = this.dropout.forward(this.activation(forwardLinear(this.linear1, x))); // [S, B, F]
-    return this.dropout2.forward(forwardLinear(this.linear2, hidden)); // [S, B, D]
+    const hidden = this.dropout.forward(this.activation(this.linear1.forward(x))); // [S, B, F]
+    return this.dropout2.forward(this.linear2.forward(hidden)); // [S, B, D]
   }
 
   protected override extraRepr(): string {

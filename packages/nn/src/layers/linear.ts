@@ -3,6 +3,18 @@ import { type FloatDType, ShapeError, type Tensor, zeros } from '@tensorloom/ten
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
+/**
+ * y = x Wᵀ + b over the last dim (PyTorch's `F.linear`): x [..., in], weight [out, in], bias [out] or null →
+ * [..., out]. Leading dims are flattened into one 2-D product: a weight broadcast against [B, T, in] would make
+ * backward form B per-batch weight gradients and then sum them; on [B·T, in] it is one product each way.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const flat = x.ndim > 2 ? x.reshape([-1, x.shape[x.ndim - 1]]) : x; // [N, in]
+  const y = flat.matmul(weight.t()); // [N, out]
+  const out = bias ? y.add(bias) : y;
+  return x.ndim > 2 ? out.reshape([...x.shape.slice(0, -1), weight.shape[0]]) : out; // [..., out]
+}
+
 export interface LinearOptions {
   bias?: boolean;
   /** Parameter dtype (default 'float32'), like PyTorch's `dtype=` factory argument. */
@@ -43,8 +55,7 @@ export class Linear extends Module {
         `linear: input last dim must equal inFeatures (expected ${this.inFeatures}, got ${x.ndim === 0 ? 'a 0-d tensor' : last})`,
       );
     }
-    const y = x.matmul(this.weight.t()); // [..., out]
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   protected override extraRepr(): string {
