@@ -316,8 +316,9 @@ describe('wasm matmul threads failing', () => {
       }`;
     expect(await restartThreads(factoryWithPrelude(replaceWork(claimAndDie)))).toBe(2);
     const started = Date.now();
-    // The caller may claim every task before the worker wakes; then the worker dies without holding one.
-    for (let i = 0; i < 20 && threadFailure() === null; i++) {
+    // The caller may claim every task before the worker wakes (then the worker holds none, and after a lost
+    // job threads back off for up to a second): keep multiplying until the worker has claimed one and died.
+    for (let i = 0; threadFailure() === null && Date.now() - started < 8000; i++) {
       expectSameBits(product(a, b), expected, `product ${i}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
