@@ -89,7 +89,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `vocabularies ${srcVocab.size} → ${tgtVocab.size}; LSTM + attention, ${model.numParameters()} parameters`,
   );
 
-  const training = train(model, {
+  const training = await train(model, {
     train: trainSet,
     dev: devSet,
     tgtVocab,

@@ -26,13 +26,16 @@ function copyPairs(count: number, seed: number): EncodedPair[] {
 describe('attentionTranslator', () => {
   it('fills in the documented defaults and registers the attention, and decodes with per-step weights', () => {
     expect(resolveAttentionConfig({ srcVocabSize: 12, tgtVocabSize: 13 })).toEqual({
+      kind: 'attention',
       srcVocabSize: 12,
       tgtVocabSize: 13,
       embeddingDim: 64,
       hiddenSize: 64,
+      attention: 'bahdanau',
       attentionSize: 64,
       numLayers: 1,
       dropout: 0,
+      teacherForcingRatio: 1,
       padIndex: 0,
     });
     manualSeed(0);
@@ -46,7 +49,7 @@ describe('attentionTranslator', () => {
 });
 
 describe('train', () => {
-  it('reduces the loss on a copy task and stops at its epoch count', () => {
+  it('reduces the loss on a copy task and stops at its epoch count', async () => {
     manualSeed(1);
     const pairs = copyPairs(96, 7);
     const model = attentionTranslator({
@@ -56,7 +59,7 @@ describe('train', () => {
       hiddenSize: 16,
     });
     const before = evaluateLoss(model, pairs);
-    const result = train(model, {
+    const result = await train(model, {
       train: pairs,
       dev: pairs.slice(0, 16),
       epochs: 10,
@@ -73,21 +76,21 @@ describe('train', () => {
     expect(result.history.at(-1)?.loss).toBeLessThan(result.history[0].loss);
   });
 
-  it('trains the attention-free LSTM translator too', () => {
+  it('trains the attention-free LSTM translator too', async () => {
     manualSeed(2);
     const pairs = copyPairs(64, 5);
     const model = lstmTranslator({ srcVocabSize: 12, tgtVocabSize: 12, embeddingDim: 8, hiddenSize: 16 });
     const before = evaluateLoss(model, pairs);
-    train(model, { train: pairs, epochs: 3, batchSize: 16, lr: 0.02, progress: false });
+    await train(model, { train: pairs, epochs: 3, batchSize: 16, lr: 0.02, progress: false });
     expect(evaluateLoss(model, pairs)).toBeLessThan(before);
     expect(translate(model, pairs.slice(0, 2))[0].attention).toBeNull();
   });
 
-  it('needs epochs or minutes, and stops when the time budget runs out', () => {
+  it('needs epochs or minutes, and stops when the time budget runs out', async () => {
     const model = attentionTranslator({ srcVocabSize: 12, tgtVocabSize: 12, embeddingDim: 4, hiddenSize: 4 });
     const pairs = copyPairs(64, 2);
-    expect(() => train(model, { train: pairs, progress: false })).toThrow(/epochs or minutes/);
-    const result = train(model, { train: pairs, minutes: 1e-9, batchSize: 8, progress: false });
+    await expect(train(model, { train: pairs, progress: false })).rejects.toThrow(/epochs or minutes/);
+    const result = await train(model, { train: pairs, minutes: 1e-9, batchSize: 8, progress: false });
     expect(result.steps).toBe(1);
   });
 });
