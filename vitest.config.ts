@@ -43,6 +43,8 @@ export default defineConfig({
           name: 'translator',
           include: ['apps/translator/test/**/*.test.ts'],
           setupFiles: [fromRoot('tools/test-setup.ts')],
+          // Its overfitting, resume and browser tests train real models for seconds: give a loaded CI machine room.
+          testTimeout: 60_000,
         },
       },
     ],

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { evalCommand, evalUsage } from './commands/eval.js';
+import { serveCommand, serveUsage } from './commands/serve.js';
 import { trainCommand, trainUsage } from './commands/train.js';
 import { translateCommand, translateUsage } from './commands/translate.js';
 
@@ -14,6 +15,7 @@ const usage = `Usage:
   ${trainUsage.replaceAll('\n', '\n  ')}
   ${translateUsage.replaceAll('\n', '\n  ')}
   ${evalUsage.replaceAll('\n', '\n  ')}
+  ${serveUsage.replaceAll('\n', '\n  ')}
 
 Run "translator COMMAND --help" for a command's options.`;
 
@@ -44,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await translateCommand(rest, io.log, io.readStdin);
       case 'eval':
         return await evalCommand(rest, io.log);
+      case 'serve':
+        return await serveCommand(rest, io.log);
       case 'help':
       case '--help':
       case '-h':

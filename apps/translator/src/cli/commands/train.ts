@@ -33,7 +33,7 @@ translator train --resume DIR [--epochs N] [--minutes N]
 
 Data: SPEC is "builtin" (the built-in corpus; dev defaults to builtin:dev), a Tatoeba .tsv file
 (English<TAB>French), or a Moses prefix (PREFIX.SRC and PREFIX.TGT). --src en --tgt fr picks the sides.
-Run "translator help train" for every option.`;
+Run "translator train --help" for every option.`;
 
 export async function trainCommand(argv: readonly string[], log: (line: string) => void): Promise<number> {
   const args = parse('train', argv, trainOptionSpec);
