@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { evalCommand, evalUsage } from './commands/eval.js';
+import { experimentCommand, experimentUsage } from './commands/experiment.js';
 import { serveCommand, serveUsage } from './commands/serve.js';
 import { trainCommand, trainUsage } from './commands/train.js';
 import { translateCommand, translateUsage } from './commands/translate.js';
@@ -16,6 +17,7 @@ const usage = `Usage:
   ${translateUsage.replaceAll('\n', '\n  ')}
   ${evalUsage.replaceAll('\n', '\n  ')}
   ${serveUsage.replaceAll('\n', '\n  ')}
+  ${experimentUsage.replaceAll('\n', '\n  ')}
 
 Run "translator COMMAND --help" for a command's options.`;
 
@@ -48,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await evalCommand(rest, io.log);
       case 'serve':
         return await serveCommand(rest, io.log);
+      case 'experiment':
+        return await experimentCommand(rest, io.log);
       case 'help':
       case '--help':
       case '-h':
