@@ -10,6 +10,7 @@ import { type Context, renderSuite, type TorchState } from './suite.js';
 import { loadTensorloom } from './tensorloom.js';
 import { setupTf } from './tfjs.js';
 import { PYTHON, probeTorch } from './torch.js';
+import { runTransformer } from './transformer.js';
 
 const progress = (message: string) => process.stderr.write(`  … ${message}\n`);
 
@@ -38,6 +39,7 @@ async function main(opts: Options): Promise<void> {
   }
   if (opts.suites.includes('mlp')) sections.push(await runMlp(ctx));
   if (opts.suites.includes('lstm')) sections.push(await runLstm(ctx));
+  if (opts.suites.includes('transformer')) sections.push(await runTransformer(ctx));
 
   const load = loadavg()
     .map((l) => l.toFixed(2))
@@ -56,9 +58,14 @@ async function main(opts: Options): Promise<void> {
     ...(opts.suites.includes('lstm')
       ? ["lstm: median ms per step (lower is better); ratios = Tensorloom time / the other contender's."]
       : []),
+    ...(opts.suites.includes('transformer')
+      ? [
+          "transformer: median ms per step or per decoded sequence (lower is better); ratios = the row's time / the other contender's.",
+        ]
+      : []),
     ...(torch.ok
       ? [
-          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm: also 2, OpenMP OpenBLAS), timed after the JS contenders.`,
+          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm, transformer: also 2, OpenMP OpenBLAS), timed after the JS contenders.`,
         ]
       : []),
     ...(tl.ok ? [] : [`Tensorloom column is empty: @tensorloom/tensor ${tl.error}.`]),

@@ -13,7 +13,7 @@ export const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
 export const OPENMP_BLAS_DIR =
   process.env.BENCH_OPENMP_BLAS_DIR || '/usr/lib/x86_64-linux-gnu/openblas-openmp';
 /**
- * glibc malloc settings for the torch runs of the mlp and lstm suites. By default glibc hands torch's
+ * glibc malloc settings for the torch runs of the mlp, lstm and transformer suites. By default glibc hands torch's
  * ≥ 128 KiB blocks back to the kernel (munmap, heap trim) and page-faults them in again on the next step:
  * the mlp step's time then swings between ≈ 0.7 and 1.9 ms from sample to sample on the 2-core dev
  * machine. Keeping them makes torch steady at its fast end (a caching allocator, like jemalloc or torch's
@@ -94,7 +94,7 @@ export function probeTorch(): { info: TorchInfo } | { error: string } {
  * for suites that print more than timings.
  */
 export function runTorch(
-  suite: 'matmul' | 'elementwise' | 'mlp' | 'lstm',
+  suite: 'matmul' | 'elementwise' | 'mlp' | 'lstm' | 'transformer',
   timing: TimingOptions,
   extra: object,
   options: ScriptOptions = {},

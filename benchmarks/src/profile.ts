@@ -1,0 +1,161 @@
+// `pnpm --filter @tensorloom/benchmarks profile [encoder|decode] [--backend wasm] [--threads 1] [--steps 10]`:
+// where one Tensorloom step of the transformer suite spends its time. Every kernel call goes through a backend
+// that wraps the selected one (registerBackend) and is timed, grouped by kernel and op and by operand shapes;
+// what is left of the step is op dispatch, autograd and allocation; GC pauses are counted apart (they can
+// fall inside a kernel call as well as outside).
+import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import * as nn from '@tensorloom/nn';
+import * as attention from '@tensorloom/nn-attention';
+import type { Backend, StridedArray } from '@tensorloom/tensor';
+import * as tl from '@tensorloom/tensor';
+import { makeGreedy } from './decode.js';
+import { formatMs, renderTable } from './table.js';
+import { median } from './timing.js';
+import { encoderSpec } from './transformer.js';
+import { tlEncoderStep } from './transformer-tensorloom.js';
+
+interface Options {
+  what: 'encoder' | 'decode';
+  backend: string;
+  threads: number;
+  steps: number;
+}
+
+function parse(argv: readonly string[]): Options {
+  const opts: Options = { what: 'encoder', backend: 'wasm', threads: 1, steps: 10 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => argv[++i] ?? '';
+    if (arg === '--') continue;
+    if (arg === 'encoder' || arg === 'decode') opts.what = arg;
+    else if (arg === '--backend') opts.backend = value();
+    else if (arg === '--threads') opts.threads = Number(value());
+    else if (arg === '--steps') opts.steps = Number(value());
+    else throw new Error(`profile: unknown argument ${JSON.stringify(arg)}`);
+  }
+  if (!Number.isInteger(opts.steps) || opts.steps < 1)
+    throw new Error('profile: --steps must be a positive integer');
+  return opts;
+}
+
+interface Tally {
+  calls: number;
+  ms: number;
+}
+
+const isStrided = (x: unknown): x is StridedArray =>
+  typeof x === 'object' && x !== null && 'shape' in x && 'strides' in x;
+
+/** "[32,32,256]", with "ᵀ" when not contiguous (a transposed, expanded or sliced view). */
+function describe(x: StridedArray): string {
+  let stride = 1;
+  let contiguous = true;
+  for (let d = x.shape.length - 1; d >= 0; d--) {
+    if (x.shape[d] !== 1 && x.strides[d] !== stride) contiguous = false;
+    stride *= x.shape[d];
+  }
+  return `[${x.shape.join(',')}]${contiguous ? '' : 'ᵀ'}`;
+}
+
+/** A backend that times every call into `inner`, by kernel (plus op) and by kernel and operand shapes. */
+function timedBackend(inner: Backend): {
+  backend: Backend;
+  byKernel: Map<string, Tally>;
+  byCall: Map<string, Tally>;
+} {
+  const byKernel = new Map<string, Tally>();
+  const byCall = new Map<string, Tally>();
+  const add = (map: Map<string, Tally>, key: string, ms: number) => {
+    const t = map.get(key) ?? { calls: 0, ms: 0 };
+    t.calls++;
+    t.ms += ms;
+    map.set(key, t);
+  };
+  const methods = inner as unknown as Record<string, unknown>;
+  const wrapped: Record<string, unknown> = { ...methods, name: `timed-${inner.name}` };
+  for (const [key, fn] of Object.entries(methods)) {
+    if (typeof fn !== 'function') continue;
+    wrapped[key] = (...args: unknown[]) => {
+      const start = performance.now();
+      try {
+        return fn.apply(inner, args);
+      } finally {
+        const ms = performance.now() - start;
+        const kernel = typeof args[0] === 'string' ? `${key} ${args[0]}` : key;
+        add(byKernel, kernel, ms);
+        add(byCall, `${kernel} ${args.filter(isStrided).map(describe).join(' ')}`, ms);
+      }
+    };
+  }
+  return { backend: wrapped as unknown as Backend, byKernel, byCall };
+}
+
+/** The step to profile, built with the wrapped backend selected. */
+function makeStep(what: Options['what']): { label: string; step: () => unknown } {
+  const loaded = { tl, nn, attention };
+  if (what === 'encoder') {
+    return { label: 'encoder layer forward + backward', step: tlEncoderStep(loaded, encoderSpec()).step };
+  }
+  const { greedy } = makeGreedy(loaded, null);
+  return { label: 'greedy decoding of 32 tokens with the KV cache', step: () => greedy(true) };
+}
+
+async function main(opts: Options): Promise<void> {
+  const timed = timedBackend(
+    (() => {
+      tl.setBackend(opts.backend);
+      return tl.getBackend();
+    })(),
+  );
+  tl.registerBackend(timed.backend);
+  tl.setBackend(timed.backend.name);
+  tl.setNumThreads(opts.threads);
+  const { label, step } = makeStep(opts.what);
+  for (let i = 0; i < 3; i++) step(); // warm-up, also lets the thread pool start
+  timed.byKernel.clear();
+  timed.byCall.clear();
+
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEntry[]) gcMs += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const times: number[] = [];
+  for (let i = 0; i < opts.steps; i++) {
+    const start = performance.now();
+    step();
+    times.push(performance.now() - start);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0)); // GC entries are delivered asynchronously
+  observer.disconnect();
+
+  const n = opts.steps;
+  const total = times.reduce((a, b) => a + b, 0) / n;
+  const perStep = (t: Tally) => t.ms / n;
+  const inKernels = [...timed.byKernel.values()].reduce((a, t) => a + perStep(t), 0);
+  const share = (ms: number) => `${((100 * ms) / total).toFixed(1)}%`;
+  const rows = (map: Map<string, Tally>, limit: number) =>
+    [...map]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, limit)
+      .map(([key, t]) => [key, formatMs(perStep(t)), share(perStep(t)), String(t.calls / n)]);
+  const headers = ['kernel', 'ms per step', 'share', 'calls per step'];
+  console.log(
+    [
+      `${label}, Tensorloom ${opts.backend} at ${opts.threads} thread(s): median ${formatMs(median(times))} ms per step over ${n} steps (mean ${formatMs(total)})`,
+      `  in kernels ${formatMs(inKernels)} ms (${share(inKernels)}); outside them (op dispatch, autograd, allocation) ${formatMs(total - inKernels)} ms (${share(total - inKernels)}); GC pauses ${formatMs(gcMs / n)} ms (${share(gcMs / n)}), inside or outside kernels`,
+      '',
+      renderTable(headers, rows(timed.byKernel, 30)),
+      '',
+      'the 25 costliest kernel calls by operand shapes (ᵀ = a strided view: transposed, expanded or sliced)',
+      renderTable(headers, rows(timed.byCall, 25)),
+    ].join('\n'),
+  );
+}
+
+Promise.resolve()
+  .then(() => main(parse(process.argv.slice(2))))
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
