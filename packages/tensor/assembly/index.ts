@@ -1,6 +1,11 @@
-/** @file The single-threaded module's exports: the matmul kernel and the memory layout its caller needs. */
+/**
+ * @file The single-threaded module's exports: the matmul, LSTM gate and Adam kernels, and the memory layout
+ * their caller needs.
+ */
 import { WORK_BYTES } from './tiles';
 
+export { adam } from './adam';
+export { lstmCellGates } from './lstm-gates';
 export { matmul } from './matmul';
 
 /** First byte free for the caller, 64-byte aligned (the module has no static data: this is just past zero). */

@@ -11,6 +11,7 @@ export { GradcheckError, type GradcheckOptions, gradcheck } from './autograd/gra
 export type { GradNode } from './autograd/node.js';
 export type { Backend, BinaryOp, ReduceOp, StridedArray, UnaryOp } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { type AdamScalars, fusedAdam_ } from './backend/wasm/adam.js';
 export {
   getNumThreads,
   initThreads,

@@ -1,4 +1,4 @@
-import { tensor } from '@tensorloom/tensor';
+import { arange, randint, randn, type Tensor, tensor } from '@tensorloom/tensor';
 import { describe, expect, it } from 'vitest';
 
 describe('reduction edge cases (as PyTorch)', () => {
@@ -39,4 +39,45 @@ describe('reduction edge cases (as PyTorch)', () => {
     expect(Number.isNaN((values.toArray() as number[])[0])).toBe(true);
     expect(indices.toArray()).toEqual([1, 1]);
   });
+});
+
+/** Σ over `dims` by nested loops over toArray() (in float64), for comparison with the kernels. */
+function naiveSum(x: Tensor, dims: number[]): number[] {
+  const values = x.toArray();
+  const out = new Map<string, number>();
+  const walk = (v: unknown, index: number[]) => {
+    if (!Array.isArray(v)) {
+      const key = index.filter((_, d) => !dims.includes(d)).join(',');
+      out.set(key, (out.get(key) ?? 0) + Number(v));
+      return;
+    }
+    v.forEach((child, i) => {
+      walk(child, [...index, i]);
+    });
+  };
+  walk(values, []);
+  return [...out.values()];
+}
+
+describe('sum over the leading dims (rows added into accumulators)', () => {
+  const cases: [string, () => Tensor, number[]][] = [
+    ['a bias gradient [N, D] over N', () => randn([37, 19]), [0]],
+    ['two leading dims of [T, B, D]', () => randn([5, 6, 7], { dtype: 'float64' }), [0, 1]],
+    ['an expanded operand', () => randn([1, 9]).expand([11, 9]), [0]],
+    ['rows of a wider matrix (padded rows)', () => randn([8, 12]).slice(1, 2, 9), [0]],
+    ['a transposed view (kept dim strided: the general walk)', () => randn([6, 10]).t(), [0]],
+    ['a middle dim', () => randn([4, 5, 3]), [1]],
+    ['int32', () => randint(-50, 50, [13, 4]), [0]],
+    ['bool', () => arange(24).reshape([6, 4]).gt(10), [0]],
+  ];
+  for (const [name, make, dims] of cases) {
+    it(name, () => {
+      const x = make();
+      const got = x.sum(dims);
+      const want = naiveSum(x, dims);
+      const tolerance = x.dtype === 'float32' ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-12 };
+      expect(got.dataSync()).toBeAllClose(want, tolerance);
+      expect(got.shape).toEqual(x.shape.filter((_, d) => !dims.includes(d)));
+    });
+  }
 });

@@ -47,6 +47,22 @@ describe('slice gradients', () => {
     expect(grad).toBeAllClose(expected, { rtol: 1e-12, atol: 1e-12 });
   });
 
+  it('disjoint slices in any order, with gaps, are placed; touching ranges stay disjoint', () => {
+    const x = randn([9, 2], { dtype: 'float64' });
+    const grad = gradOf(
+      x,
+      (t) =>
+        t
+          .narrow(0, 5, 3)
+          .mul(2)
+          .sum() // rows 5..7
+          .add(t.narrow(0, 0, 2).mul(3).sum()) // rows 0..1
+          .add(t.narrow(0, 2, 3).sum()), // rows 2..4, touching both others; row 8 gets nothing
+    );
+    const perRow = [3, 3, 1, 1, 1, 2, 2, 2, 0];
+    expect(grad).toBeAllClose(perRow.map((w) => [w, w]));
+  });
+
   it('slices of an intermediate (non-leaf) tensor reach the leaf through it', () => {
     const x = randn([4, 3], { dtype: 'float64' });
     const grad = gradOf(x, (t) => {

@@ -148,6 +148,7 @@ export abstract class RecurrentBase extends Module {
         const state0 = states
           ? states.map((s) => s.select(0, index)) // k × [B, H]
           : stateNames.map(() => zeros([batch, hiddenSize], { dtype: x.dtype })); // k × [B, H]
+        // One W_hhᵀ view for all steps: autograd sums its T gradients as one product, not T products + additions.
         const { outputs, final } = scan(rec, gx, state0, w.weightHh.t(), stepBias(rec, w), {
           timeDim,
           reverse: d === 1,

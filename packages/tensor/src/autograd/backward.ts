@@ -5,12 +5,14 @@
  */
 
 import { AutogradError } from '../errors.js';
+import { matmulGradA } from '../gradients/matmul-grads.js';
 import { onesLike } from '../ops/creation.js';
 import { contiguous, sliceScatterAdd } from '../ops/movement.js';
 import { formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad } from './grad-mode.js';
 import type { GradNode } from './node.js';
+import { PendingProducts, sharedRightOperands } from './pending-products.js';
 
 /** Tensors with a grad node reachable from root, parents before children (reverse post-order). */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -40,8 +42,11 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulate(target: Tensor, g: Tensor): void {
-  // Leaf gradients get their own contiguous storage: a rule may return a stride-0 or shared view.
-  const owned = g.isContiguous() && g.offset === 0 && g.data.length === g.size ? g : contiguous(g).clone();
+  // Leaf gradients get their own contiguous storage: a rule may return a stride-0 or shared view. A strided g
+  // is copied once by contiguous(); a contiguous window of a larger storage is cloned.
+  let owned = g;
+  if (!g.isContiguous()) owned = contiguous(g);
+  else if (g.offset !== 0 || g.data.length !== g.size) owned = g.clone();
   target.grad = target.grad ? target.grad.add(owned) : owned;
 }
 
@@ -106,8 +111,17 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
     }
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     const slices = new PendingSlices();
-    for (const tensor of topologicalOrder(root)) {
-      const g = sum(grads.get(tensor), slices.take(tensor));
+    const order = topologicalOrder(root);
+    const products = new PendingProducts(sharedRightOperands(order));
+    const deliver = (input: Tensor, gi: Tensor) => {
+      if (input.isLeaf) accumulate(input, gi);
+      else {
+        const previous = grads.get(input);
+        grads.set(input, previous ? previous.add(gi) : gi);
+      }
+    };
+    for (const tensor of order) {
+      const g = sum(sum(grads.get(tensor), slices.take(tensor)), products.take(tensor));
       grads.delete(tensor);
       const node = tensor.gradFn as GradNode;
       if (!g) continue;
@@ -122,23 +136,27 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
         release(node, options.retainGraph);
         continue;
       }
+      if (node.name === 'matmul' && products.defers(node)) {
+        // ∂A now; ∂B joins the other products sharing B (see PendingProducts).
+        const [a, b] = node.inputs;
+        if (a.requiresGrad) deliver(a, matmulGradA(g, a, b));
+        products.add(b, a, g);
+        release(node, options.retainGraph);
+        continue;
+      }
       const inputGrads = node.backward(g);
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
-        if (!gi || !input.requiresGrad) return;
-        if (input.isLeaf) accumulate(input, gi);
-        else {
-          const previous = grads.get(input);
-          grads.set(input, previous ? previous.add(gi) : gi);
-        }
+        if (gi && input.requiresGrad) deliver(input, gi);
       });
       release(node, options.retainGraph);
     }
     for (const leaf of slices.inputs()) accumulate(leaf, slices.take(leaf) as Tensor);
+    for (const leaf of products.inputs()) accumulate(leaf, products.take(leaf) as Tensor);
   });
 }
 
-function sum(a: Tensor | undefined, b: Tensor | null): Tensor | undefined {
+function sum(a: Tensor | undefined, b: Tensor | null | undefined): Tensor | undefined {
   if (!b) return a;
   return a ? a.add(b) : b;
 }

@@ -7,12 +7,12 @@
 import { zerosLike } from '../ops/creation.js';
 import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/elementwise.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
-import { matmul } from '../ops/matmul.js';
 import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import { gruCellGatesBackward, lstmCellGatesBackward } from '../ops/rnn-gates.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
+import { matmulGradA, matmulGradB } from './matmul-grads.js';
 import { sumTo } from './sum-to.js';
 
 export interface GradContext<P extends Primitive> {
@@ -127,8 +127,12 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   // ∂gx = [dr, dz, dn], ∂gh = [dr, dz, dn·r], ∂hPrev = dh·z (one kernel)
   gruCellGates: (g, { inputs: [gx, gh, hPrev], params: { activations } }) =>
     gruCellGatesBackward(g, activations, gh, hPrev, [gx.requiresGrad, gh.requiresGrad, hPrev.requiresGrad]),
-  // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies)
-  matmul: (g, { inputs: [a, b] }) => [needed(a, () => matmul(g, b.mT)), needed(b, () => matmul(a.mT, g))],
+  // d(AB) = dA·B + A·dB → ∂A = G·Bᵀ, ∂B = Aᵀ·G (transposes are strided views, not copies; each gradient comes
+  // out in its input's layout, see matmul-grads.ts)
+  matmul: (g, { inputs: [a, b] }) => [
+    needed(a, () => matmulGradA(g, a, b)),
+    needed(b, () => matmulGradB(g, a, b)),
+  ],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],
   permute: (g, { params: { dims } }) => {
     const inverse = new Array<number>(dims.length);

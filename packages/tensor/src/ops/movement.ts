@@ -277,13 +277,30 @@ export function sliceScatterAdd(
   slices: readonly { grad: Tensor; dim: number; start: number; step: number }[],
 ): Tensor {
   const out = empty(shape, slices[0].grad.dtype);
+  const overlap = mayOverlap(slices);
   for (const { grad, dim, start, step } of slices) {
     const region = sliceRegion(out, grad.shape, dim, start, step);
+    if (!overlap) {
+      getBackend().copy(grad, region);
+      continue;
+    }
     const sum = empty(grad.shape, out.dtype);
     getBackend().binary('add', region, grad, sum.data); // slices may overlap: add to what is there
     getBackend().copy(sum, region);
   }
   return out;
+}
+
+/**
+ * Whether some slices might share elements. The common case, a recurrent layer reading each time step once,
+ * is a set of unit-step slices of one dim whose ranges do not meet: those are copied into place, saving a
+ * temporary and an addition per slice. Anything else is assumed to overlap.
+ */
+function mayOverlap(slices: readonly { grad: Tensor; dim: number; start: number; step: number }[]): boolean {
+  const { dim } = slices[0];
+  if (slices.some((s) => s.dim !== dim || s.step !== 1)) return true;
+  const ranges = slices.map((s) => [s.start, s.start + s.grad.shape[dim]]).sort((a, b) => a[0] - b[0]);
+  return ranges.some((r, i) => i > 0 && r[0] < ranges[i - 1][1]);
 }
 
 /** The strided view of contiguous `out` that slice(dim, start, ·, step) of it would be, with `sliceShape`. */

@@ -1,7 +1,7 @@
 /** @file Reductions over trailing dims: sum, max and min, the latter two with the chosen index. */
 import type { TypedArray } from '../../dtype.js';
 import type { ReduceOp, StridedArray } from '../backend.js';
-import { forEachRow } from './iterate.js';
+import { coalesce, forEachRow } from './iterate.js';
 
 /**
  * x's last `reduceRank` dims are reduced; out has one slot per leading index. Walks x in row-major order, so
@@ -23,6 +23,7 @@ export function reduce(
     out.fill(0);
     return;
   }
+  if (op === 'sum' && !indices && (sumAll(x, out) || sumRows(x, reduceRank, out))) return;
   // A scalar or vector walk is enough: give the iteration at least one dim.
   const shape = rank === 0 ? [1] : x.shape;
   const strides = rank === 0 ? [0] : x.strides;
@@ -64,4 +65,49 @@ export function reduce(
     best = bi;
   });
   if (g !== groups) throw new Error(`reduce: internal error (filled ${g} of ${groups} outputs)`);
+}
+
+/**
+ * A sum of every element (a loss): one tight loop per coalesced row, without the general walk's per-element
+ * group bookkeeping. False unless there is a single output.
+ */
+function sumAll(x: StridedArray, out: TypedArray): boolean {
+  if (out.length !== 1 || x.shape.length === 0) return false;
+  const { shape, strides } = coalesce(x.shape, [x.strides]);
+  const data = x.data;
+  let total = 0;
+  forEachRow(shape, strides, [x.offset], (b, n) => {
+    const s = strides[0][shape.length - 1];
+    let acc = 0;
+    for (let k = 0, i = b[0]; k < n; k++, i += s) acc += data[i];
+    total += acc;
+  });
+  out[0] = total;
+  return true;
+}
+
+/**
+ * Sums over dims that lie outside the kept ones in memory, when the kept elements of each reduced index are one
+ * contiguous run (a bias gradient: [N, D] summed over N): adds whole rows into float64 accumulators instead of
+ * walking each output's elements a row apart, which misses the cache on every read. False when the layout
+ * does not fit (the general walk then runs).
+ */
+function sumRows(x: StridedArray, reduceRank: number, out: TypedArray): boolean {
+  const rank = x.shape.length;
+  const keptRank = rank - reduceRank;
+  if (keptRank === 0 || reduceRank === 0) return false;
+  const kept = coalesce(x.shape.slice(0, keptRank), [x.strides.slice(0, keptRank)]);
+  if (kept.shape.length !== 1 || kept.strides[0][0] !== 1) return false;
+  const width = kept.shape[0];
+  const reduced = coalesce(x.shape.slice(keptRank), [x.strides.slice(keptRank)]);
+  const acc = new Float64Array(width);
+  const data = x.data;
+  forEachRow(reduced.shape, reduced.strides, [x.offset], (b, n) => {
+    const s = reduced.strides[0][reduced.shape.length - 1];
+    for (let k = 0, row = b[0]; k < n; k++, row += s) {
+      for (let j = 0; j < width; j++) acc[j] += data[row + j];
+    }
+  });
+  for (let j = 0; j < width; j++) out[j] = acc[j];
+  return true;
 }

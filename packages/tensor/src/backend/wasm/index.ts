@@ -1,13 +1,20 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/); everything else — and float64 matmul — on the portable kernels. Registered by
- * default, and the default backend where the engine runs WebAssembly SIMD (registry.ts).
+ * when it is large (threads/), and the float32 LSTM gates on another; everything else — and float64 — on the
+ * portable kernels. Registered by default, and the default backend where the engine runs WebAssembly SIMD
+ * (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { wasmLstmCellGates } from './lstm-gates.js';
 import { wasmMatmul } from './matmul.js';
 
 export { initWasmBackend, type WasmVariant } from './loader.js';
 export { getNumThreads, initThreads, setNumThreads } from './threads/pool.js';
 
-export const wasmBackend: Backend = { ...jsBackend, name: 'wasm', matmul: wasmMatmul };
+export const wasmBackend: Backend = {
+  ...jsBackend,
+  name: 'wasm',
+  matmul: wasmMatmul,
+  lstmCellGates: wasmLstmCellGates,
+};

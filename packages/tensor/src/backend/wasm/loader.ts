@@ -10,7 +10,7 @@
  *
  * Loading is lazy and synchronous on first use (`new WebAssembly.Module`), which is fine in Node and in workers.
  * Browsers limit synchronous compiles on the main thread (Chrome long refused modules over 4 KB, now over
- * 8 MB); ours are about 4 KB, and `initWasmBackend()` compiles asynchronously for callers that would
+ * 8 MB); ours are about 7 KB, and `initWasmBackend()` compiles asynchronously for callers that would
  * rather await it than risk a limit.
  */
 
@@ -47,6 +47,35 @@ export interface KernelExports {
     c: number,
     ldc: number,
     work: number,
+  ): void;
+  /**
+   * The LSTM gates for float32 rows in linear memory: gates [B, 4H] and cPrev [B, H] (row strides in elements,
+   * columns contiguous) → out [B, 2H] = [h | c] and, unless saved is 0, saved [B, 5H]; H a multiple of 4.
+   */
+  lstmCellGates(
+    batch: number,
+    hidden: number,
+    gates: number,
+    gRow: number,
+    cPrev: number,
+    cRow: number,
+    out: number,
+    saved: number,
+  ): void;
+  /** Adam's update of n contiguous float32 parameters in place (assembly/adam.ts); scalars rounded to float32. */
+  adam(
+    n: number,
+    param: number,
+    grad: number,
+    expAvg: number,
+    expAvgSq: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    biasCorrection2Sqrt: number,
+    eps: number,
+    negStepSize: number,
   ): void;
   /** Shared builds only: claims and runs tasks of job `seq` as thread `thread`; returns how many it ran. */
   work?(control: number, thread: number, seq: number): number;
