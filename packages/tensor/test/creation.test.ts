@@ -124,6 +124,26 @@ describe('random', () => {
     expect([g.normal(), g.normal(), g.uniform()]).toEqual(next);
   });
 
+  it('fills a Bernoulli mask with exactly the draws of one uniform() per element, and leaves the stream there', () => {
+    for (const [n, p, value] of [
+      [0, 0.5, 1],
+      [1, 0.5, 2],
+      [1001, 0.3, 1 / 0.7],
+      [64, 1, 1],
+      [64, 0, 1],
+    ] as const) {
+      const reference = new Generator(11);
+      reference.normal(); // a spare normal in the state must survive
+      const fast = new Generator(11);
+      fast.normal();
+      const expected = Array.from({ length: n }, () => (reference.uniform() < p ? Math.fround(value) : 0));
+      const mask = new Float32Array(n);
+      fast.fillBernoulli(mask, p, value);
+      expect(Array.from(mask)).toEqual(expected);
+      expect(fast.getState()).toEqual(reference.getState());
+    }
+  });
+
   it('draws with the right moments and ranges', () => {
     const g = new Generator(1);
     const u = rand([20000], { generator: g, dtype: 'float64' });

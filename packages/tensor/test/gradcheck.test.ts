@@ -9,6 +9,7 @@ import {
   add,
   amax,
   amin,
+  bernoulli,
   cast,
   cat,
   chunk,
@@ -23,6 +24,7 @@ import {
   exp,
   expand,
   flatten,
+  fullLike,
   Generator,
   GradcheckError,
   gather,
@@ -237,6 +239,14 @@ describe('gradcheck: fused LSTM and GRU cell gates', () => {
       },
       [rnd([2, 12], 75), rnd([2, 12], 76), rnd([2, 3], 77)],
     );
+  });
+});
+
+describe('dropout masks', () => {
+  it('zero with probability p and scale the rest by 1/(1−p), as bernoulli(1−p) · x / (1−p) does', () => {
+    const x = randn([7, 33], { dtype: 'float32' });
+    const expected = mul(x, mul(bernoulli(fullLike(x, 0.7), { generator: new Generator(5) }), 1 / 0.7));
+    expect(dropout(x, { p: 0.3, generator: new Generator(5) }).toArray()).toEqual(expected.toArray());
   });
 });
 

@@ -1,12 +1,11 @@
 /** @file Activations: GELU and dropout composed from primitives; softmax and log-softmax as fused primitives. */
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
-import { isFloating } from '../dtype.js';
+import { allocate, isFloating } from '../dtype.js';
 import { DTypeError, TensorloomError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { normalizeDim } from '../shape.js';
-import type { Tensor } from '../tensor.js';
-import { bernoulli, fullLike } from './creation.js';
+import { Tensor } from '../tensor.js';
 import { add, erf, mul, tanh } from './elementwise.js';
 import { cast, permute } from './movement.js';
 import { empty } from './util.js';
@@ -74,6 +73,8 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw new TensorloomError(`dropout: p must be in [0, 1] (got ${p})`);
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const keep = bernoulli(fullLike(floatInput('dropout', x), 1 - p), { generator });
-  return mul(x, mul(keep, 1 / (1 - p)));
+  // The mask holds 0 or 1/(1−p) (rounded to x's dtype, as mul(keep, 1/(1−p)) would give): one op, not three.
+  const mask = allocate(floatInput('dropout', x).dtype, x.size) as Float32Array | Float64Array;
+  generator.fillBernoulli(mask, 1 - p, 1 / (1 - p));
+  return mul(x, new Tensor(mask, [...x.shape]));
 }
