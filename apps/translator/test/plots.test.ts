@@ -114,6 +114,13 @@ describe('lossCurve', () => {
 });
 
 describe('plot helpers', () => {
+  it('give every picture an accessible name: a <title> as the first child of the <svg>', () => {
+    const heatmap = attentionHeatmap({ sourceTokens: ['a'], targetTokens: ['b'], weights: [[1]] });
+    const curve = lossCurve({ train: [{ step: 1, loss: 2 }], title: 'Loss & more' });
+    expect(heatmap).toMatch(/<svg [^>]*><title>Attention weights<\/title>/);
+    expect(curve).toMatch(/<svg [^>]*><title>Loss &amp; more<\/title>/);
+  });
+
   it('debiases the moving average, so a constant stays constant', () => {
     const flat = movingAverage(
       [1, 2, 3].map((step) => ({ step, loss: 2 })),

@@ -110,7 +110,7 @@ export function attentionHeatmap(options: AttentionHeatmapOptions): string {
   );
 
   parts.push(...colorBar(barX, top, barWidth, barHeight, min, max));
-  return svgDocument(width, height, parts);
+  return svgDocument(width, height, title ?? 'Attention weights', parts);
 }
 
 /** A vertical gradient from `min` (bottom) to `max` (top) with ticks. */

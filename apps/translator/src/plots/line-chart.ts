@@ -163,7 +163,7 @@ export function lineChart(options: LineChartOptions): string {
   const entries = drawn.map((s) => ({ label: s.label, color: s.color, dashed: s.dashed ?? false }));
   if (reference) entries.push({ label: reference.label, color: colors.reference, dashed: true });
   parts.push(...legend(plot.x0, plot.y0 + 60, entries));
-  return svgDocument(width, height, parts);
+  return svgDocument(width, height, title ?? 'Line chart', parts);
 }
 
 /** Consecutive runs of points with a finite y (a null breaks the line). */

@@ -112,7 +112,7 @@ export function lossCurve(options: LossCurveOptions): string {
     });
   }
   parts.push(...legend(plot.x1 - 170, plot.y1 + 8, devPoints.length > 0));
-  return svgDocument(width, height, parts);
+  return svgDocument(width, height, title ?? 'Loss curve', parts);
 }
 
 function legend(x: number, y: number, withDev: boolean): string[] {

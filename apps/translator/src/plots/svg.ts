@@ -48,8 +48,16 @@ export function text(content: string, attributes: Attributes = {}): string {
   return element('text', attributes, [escapeXml(content)]);
 }
 
-/** A whole SVG document with a white background. */
-export function svgDocument(width: number, height: number, children: readonly string[]): string {
+/**
+ * A whole SVG document with a white background. `title` becomes its first child, the accessible name screen
+ * readers and browsers' tooltips use.
+ */
+export function svgDocument(
+  width: number,
+  height: number,
+  title: string,
+  children: readonly string[],
+): string {
   const root = element(
     'svg',
     {
@@ -59,7 +67,11 @@ export function svgDocument(width: number, height: number, children: readonly st
       viewBox: `0 0 ${num(width)} ${num(height)}`,
       'font-family': 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif',
     },
-    [element('rect', { width, height, fill: '#ffffff' }), ...children],
+    [
+      element('title', {}, [escapeXml(title)]),
+      element('rect', { width, height, fill: '#ffffff' }),
+      ...children,
+    ],
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
 }
