@@ -71,10 +71,12 @@ describe('translator serve under load', () => {
     const heap: number[] = [];
     const all: Outcome[] = [];
     const health: Outcome[] = [];
+    const lastTranslation: number[] = []; // per burst: ms until its slowest 200 arrived
     for (let i = 0; i < bursts; i++) {
       const { outcomes, health: check } = await burst(sentences.slice(i * 50, i * 50 + 50));
       all.push(...outcomes);
       health.push(check);
+      lastTranslation.push(Math.max(0, ...outcomes.filter((o) => o.status === 200).map((o) => o.ms)));
       await server.queue.idle();
       heap.push(heapMiB());
     }
@@ -110,10 +112,12 @@ describe('translator serve under load', () => {
     // The queue takes maxQueue requests at a time: at least that many per burst succeed, the rest are refused.
     expect(ok.length).toBeGreaterThanOrEqual(bursts * (server.limits.maxQueue - concurrency / 20));
     expect(busy.length).toBeGreaterThan(0);
-    for (const check of health) {
+    // Health is answered during a burst, not after it: sent 5 ms after the translations, it comes back before the
+    // last of them (an ordering, not a latency bound, so a loaded machine does not make it flaky).
+    health.forEach((check, i) => {
       expect(check.status).toBe(200);
-      expect(check.ms).toBeLessThan(1000);
-    }
+      expect(5 + check.ms).toBeLessThan(lastTranslation[i]);
+    });
     const after = await fetch(`${server.url}api/health`);
     expect(after.status).toBe(200);
     expect((await after.json()).queue.size).toBe(0);
