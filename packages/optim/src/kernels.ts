@@ -18,7 +18,7 @@
  * loop of its own.
  */
 
-import { fusedAdam_ } from '@tensorloom/tensor';
+import { type AdamScalars, fusedAdam_ } from '@tensorloom/tensor';
 
 const fr = Math.fround;
 
@@ -47,20 +47,8 @@ export function scale(x: Float32Array, c: number): void {
   for (let i = 0; i < n; i++) x[i] = fr(x[i] * c);
 }
 
-/** Adam's per-step scalars, each rounded to float32. */
-export interface AdamScalars {
-  beta1: number;
-  /** 1 − β₁. */
-  oneMinusBeta1: number;
-  beta2: number;
-  /** 1 − β₂. */
-  oneMinusBeta2: number;
-  /** √(1 − β₂ᵗ). */
-  biasCorrection2Sqrt: number;
-  eps: number;
-  /** −lr / (1 − β₁ᵗ). */
-  negStepSize: number;
-}
+/** Adam's per-step scalars, each rounded to float32: the tensor package's, which its wasm kernel takes too. */
+export type { AdamScalars };
 
 /**
  * Adam's moments and step: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
