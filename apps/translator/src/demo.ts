@@ -4,10 +4,9 @@
  * built-in corpus within a few minutes, prints held-out translations beside their references and the test BLEU,
  * and writes `attention.svg` (one held-out sentence's alignment) and `loss.svg` (the loss curve).
  */
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { manualSeed } from '@tensorloom/tensor';
+import { isMainModule } from './cli/is-main.js';
 import type { ProgressStream } from './cli/progress.js';
 import { builtinCorpus } from './corpus/builtin.js';
 import type { EncodedPair } from './data/batches.js';
@@ -161,16 +160,7 @@ function pickForHeatmap(pairs: readonly SentencePair[]): number {
   return Math.max(0, index);
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const minutes = Number(process.env.DEMO_MINUTES ?? '2.5');
   runDemo({ minutes }).catch((error: unknown) => {
     console.error(error);

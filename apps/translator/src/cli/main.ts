@@ -3,14 +3,13 @@
  * @file The `translator` command: train, translate, eval, serve and experiment, one module per command under
  * commands/. Usage mistakes print the usage and exit with 2; other errors print their message and exit with 1.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { evalCommand, evalUsage } from './commands/eval.js';
 import { experimentCommand, experimentUsage } from './commands/experiment.js';
 import { serveCommand, serveUsage } from './commands/serve.js';
 import { trainCommand, trainUsage } from './commands/train.js';
 import { translateCommand, translateUsage } from './commands/translate.js';
+import { isMainModule } from './is-main.js';
 
 const usage = `Usage:
   ${trainUsage.replaceAll('\n', '\n  ')}
@@ -71,16 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   }
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
