@@ -4,6 +4,7 @@
  * dashed horizontal reference line, and a legend. The experiments draw BLEU against training time and
  * against source length with it.
  */
+import { chartFrame } from './frame.js';
 import { formatTick, linearScale, niceTicks, paddedDomain } from './scale.js';
 import { element, escapeXml, num, svgDocument, text } from './svg.js';
 
@@ -84,44 +85,7 @@ export function lineChart(options: LineChartOptions): string {
       .filter((t) => t >= xLow && t <= xHigh)
       .map((x, _, all) => ({ x, label: formatTick(x, all) }));
 
-  const parts: string[] = [];
-  if (title) parts.push(text(title, { x: plot.x0, y: 26, 'font-size': 15, 'font-weight': 'bold' }));
-  for (const tick of yTicks) {
-    const y = toY(tick);
-    parts.push(element('line', { x1: plot.x0, y1: y, x2: plot.x1, y2: y, stroke: colors.grid }));
-    parts.push(
-      text(formatTick(tick, yTicks), { x: plot.x0 - 8, y: y + 4, 'font-size': 11, 'text-anchor': 'end' }),
-    );
-  }
-  for (const tick of xTicks) {
-    const x = toX(tick.x);
-    parts.push(element('line', { x1: x, y1: plot.y0, x2: x, y2: plot.y0 + 5, stroke: colors.axis }));
-    parts.push(text(tick.label, { x, y: plot.y0 + 18, 'font-size': 11, 'text-anchor': 'middle' }));
-  }
-  parts.push(
-    element('polyline', {
-      points: `${num(plot.x0)},${num(plot.y1)} ${num(plot.x0)},${num(plot.y0)} ${num(plot.x1)},${num(plot.y0)}`,
-      fill: 'none',
-      stroke: colors.axis,
-    }),
-  );
-  if (xLabel) {
-    parts.push(
-      text(xLabel, { x: (plot.x0 + plot.x1) / 2, y: plot.y0 + 40, 'font-size': 12, 'text-anchor': 'middle' }),
-    );
-  }
-  if (yLabel) {
-    const middle = (plot.y0 + plot.y1) / 2;
-    parts.push(
-      text(yLabel, {
-        x: 18,
-        y: middle,
-        'font-size': 12,
-        'text-anchor': 'middle',
-        transform: `rotate(-90 18 ${num(middle)})`,
-      }),
-    );
-  }
+  const parts = chartFrame({ plot, title, yTicks, xTicks, toX, toY, xLabel, xLabelY: plot.y0 + 40, yLabel });
   if (reference) {
     const y = toY(reference.y);
     parts.push(

@@ -3,6 +3,7 @@
  * (bold; debiased as TensorBoard's smoothing slider), and optionally the dev loss measured after each epoch
  * (points joined by a line), on axes with round-number ticks.
  */
+import { chartFrame } from './frame.js';
 import { formatTick, linearScale, niceTicks, paddedDomain } from './scale.js';
 import { element, escapeXml, num, svgDocument, text } from './svg.js';
 
@@ -52,42 +53,17 @@ export function lossCurve(options: LossCurveOptions): string {
   const xTicks = niceTicks(xMin, xMax === xMin ? xMin + 1 : xMax, 6).filter((t) => Number.isInteger(t));
   const yTicks = niceTicks(yMin, yMax, 5);
 
-  const parts: string[] = [];
-  if (title) parts.push(text(title, { x: plot.x0, y: 26, 'font-size': 15, 'font-weight': 'bold' }));
-  for (const tick of yTicks) {
-    const y = toY(tick);
-    parts.push(element('line', { x1: plot.x0, y1: y, x2: plot.x1, y2: y, stroke: colors.grid }));
-    parts.push(
-      text(formatTick(tick, yTicks), { x: plot.x0 - 8, y: y + 4, 'font-size': 11, 'text-anchor': 'end' }),
-    );
-  }
-  for (const tick of xTicks) {
-    const x = toX(tick);
-    parts.push(element('line', { x1: x, y1: plot.y0, x2: x, y2: plot.y0 + 5, stroke: colors.axis }));
-    parts.push(
-      text(formatTick(tick, xTicks), { x, y: plot.y0 + 18, 'font-size': 11, 'text-anchor': 'middle' }),
-    );
-  }
-  parts.push(
-    element('polyline', {
-      points: `${num(plot.x0)},${num(plot.y1)} ${num(plot.x0)},${num(plot.y0)} ${num(plot.x1)},${num(plot.y0)}`,
-      fill: 'none',
-      stroke: colors.axis,
-    }),
-  );
-  parts.push(
-    text('step', { x: (plot.x0 + plot.x1) / 2, y: height - 14, 'font-size': 12, 'text-anchor': 'middle' }),
-  );
-  const yLabelY = (plot.y0 + plot.y1) / 2;
-  parts.push(
-    text('loss', {
-      x: 18,
-      y: yLabelY,
-      'font-size': 12,
-      'text-anchor': 'middle',
-      transform: `rotate(-90 18 ${num(yLabelY)})`,
-    }),
-  );
+  const parts = chartFrame({
+    plot,
+    title,
+    yTicks,
+    xTicks: xTicks.map((x) => ({ x, label: formatTick(x, xTicks) })),
+    toX,
+    toY,
+    xLabel: 'step',
+    xLabelY: height - 14,
+    yLabel: 'loss',
+  });
 
   const line = (points: readonly LossPoint[], attributes: Record<string, string | number>) =>
     element('polyline', {
