@@ -117,7 +117,8 @@ export async function train(model: TranslatorModel, options: TrainOptions): Prom
   }
   if (options.train.length === 0) throw new RangeError('train: no training pairs');
   const decodeTarget = options.decodeTarget ?? vocabText(options.tgtVocab);
-  const optimizer = new Adam(model.parameters(), options.betas ? { lr, betas: options.betas } : { lr });
+  const parameters = model.parameters(); // walked once, not on every step
+  const optimizer = new Adam(parameters, options.betas ? { lr, betas: options.betas } : { lr });
   const scheduler =
     options.warmup === undefined
       ? null
@@ -172,7 +173,7 @@ export async function train(model: TranslatorModel, options: TrainOptions): Prom
       const { loss } = sequenceCrossEntropy(logits, batch.target, { padIndex: 0, labelSmoothing });
       optimizer.zeroGrad();
       loss.backward();
-      clipGradNorm(model.parameters(), clipNorm);
+      clipGradNorm(parameters, clipNorm);
       optimizer.step();
       scheduler?.step();
       const value = loss.item();
