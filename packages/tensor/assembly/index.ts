@@ -5,6 +5,7 @@
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
+export { binary, softmax, sumColumns, sumRows, unary, where } from './elementwise';
 export { lstmCellGates } from './lstm-gates';
 export { matmul } from './matmul';
 

@@ -1,3 +1,15 @@
 /** @file The shared-memory module's exports: everything in index.ts, plus the entry point of worker threads. */
-export { adam, heapBase, lstmCellGates, matmul, workBytes } from './index';
+export {
+  adam,
+  binary,
+  heapBase,
+  lstmCellGates,
+  matmul,
+  softmax,
+  sumColumns,
+  sumRows,
+  unary,
+  where,
+  workBytes,
+} from './index';
 export { work } from './threads';

@@ -23,7 +23,12 @@ export function reduce(
     out.fill(0);
     return;
   }
-  if (op === 'sum' && !indices && (sumAll(x, out) || sumRows(x, reduceRank, out))) return;
+  if (
+    op === 'sum' &&
+    !indices &&
+    (sumBroadcast(x, reduceRank, out) || sumAll(x, out) || sumRows(x, reduceRank, out))
+  )
+    return;
   // A scalar or vector walk is enough: give the iteration at least one dim.
   const shape = rank === 0 ? [1] : x.shape;
   const strides = rank === 0 ? [0] : x.strides;
@@ -65,6 +70,33 @@ export function reduce(
     best = bi;
   });
   if (g !== groups) throw new Error(`reduce: internal error (filled ${g} of ${groups} outputs)`);
+}
+
+/**
+ * A float32 sum over dims the input is only broadcast along (stride 0, as in the gradient of a sum): each
+ * output is its one value times the count. That is exactly the float64 running sum the general walk computes
+ * (k copies of a float32 value need at most 24 + 29 significant bits for k < 2²⁹), only without the walk.
+ * False for anything else.
+ */
+function sumBroadcast(x: StridedArray, reduceRank: number, out: TypedArray): boolean {
+  const rank = x.shape.length;
+  const keptRank = rank - reduceRank;
+  if (reduceRank === 0 || !(x.data instanceof Float32Array)) return false;
+  let count = 1;
+  for (let d = keptRank; d < rank; d++) {
+    if (x.strides[d] !== 0 && x.shape[d] !== 1) return false;
+    count *= x.shape[d];
+  }
+  if (count >= 2 ** 29) return false;
+  const kept = coalesce(x.shape.slice(0, keptRank), [x.strides.slice(0, keptRank)]);
+  const data = x.data;
+  let g = 0;
+  forEachRow(kept.shape, kept.strides, [x.offset], (b, n) => {
+    const s = kept.strides[0][kept.shape.length - 1];
+    // + 0: the running sum starts at +0, so a −0 input sums to +0.
+    for (let k = 0, i = b[0]; k < n; k++, i += s) out[g++] = data[i] * count + 0;
+  });
+  return true;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/), and the float32 LSTM gates on another; everything else — and float64 — on the
- * portable kernels. Registered by default, and the default backend where the engine runs WebAssembly SIMD
- * (registry.ts).
+ * when it is large (threads/); float32 elementwise ops, sums, softmax and the LSTM gates on other SIMD kernels;
+ * everything else — and float64 — on the portable kernels. Registered by default, and the default backend where
+ * the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { wasmBinary, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere } from './elementwise.js';
 import { wasmLstmCellGates } from './lstm-gates.js';
 import { wasmMatmul } from './matmul.js';
 
@@ -15,6 +16,11 @@ export { getNumThreads, initThreads, setNumThreads } from './threads/pool.js';
 export const wasmBackend: Backend = {
   ...jsBackend,
   name: 'wasm',
+  unary: wasmUnary,
+  binary: wasmBinary,
+  where: wasmWhere,
+  reduce: wasmReduce,
+  softmax: wasmSoftmax,
   matmul: wasmMatmul,
   lstmCellGates: wasmLstmCellGates,
 };

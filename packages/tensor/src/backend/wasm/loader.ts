@@ -77,6 +77,43 @@ export interface KernelExports {
     eps: number,
     negStepSize: number,
   ): void;
+  /**
+   * Elementwise kernels (assembly/elementwise.ts) on [rows, cols] operands: byte address, row stride, column
+   * stride (0 = broadcast along the row, 1 = contiguous); the result is contiguous at `out`.
+   */
+  unary(op: number, rows: number, cols: number, x: number, xRow: number, xCol: number, out: number): void;
+  binary(
+    op: number,
+    rows: number,
+    cols: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+  ): void;
+  where(
+    rows: number,
+    cols: number,
+    cond: number,
+    cRow: number,
+    cCol: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+  ): void;
+  /** out[r] = Σ_c x[r, c] over contiguous rows `xRow` elements apart. */
+  sumRows(rows: number, cols: number, x: number, xRow: number, out: number): void;
+  /** out[c] = Σ_r x[r, c]; `acc` is working space for `cols` float64 sums. */
+  sumColumns(rows: number, cols: number, x: number, xRow: number, out: number, acc: number): void;
+  /** Softmax (or log-softmax) of each contiguous row into contiguous out. */
+  softmax(rows: number, cols: number, x: number, xRow: number, out: number, log: boolean): void;
   /** Shared builds only: claims and runs tasks of job `seq` as thread `thread`; returns how many it ran. */
   work?(control: number, thread: number, seq: number): number;
 }

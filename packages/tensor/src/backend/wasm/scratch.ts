@@ -8,10 +8,14 @@ import type { WasmMemory } from './webassembly.js';
 
 const pageBytes = 65536;
 
-/** Views of all of linear memory, as floats (operands) and as 32-bit words (addresses for worker threads). */
+/**
+ * Views of all of linear memory: as floats (operands), 32-bit words (addresses for worker threads) and bytes
+ * (boolean operands).
+ */
 export interface Scratch {
   readonly floats: Float32Array;
   readonly words: Int32Array;
+  readonly bytes: Uint8Array;
 }
 
 let scratch: Scratch | null = null;
@@ -33,7 +37,11 @@ export function reserveScratch(kernels: Kernels, bytes: number): Scratch | null 
   }
   const buffer = memory.buffer;
   if (scratch?.floats.buffer !== buffer) {
-    scratch = { floats: new Float32Array(buffer), words: new Int32Array(buffer) };
+    scratch = {
+      floats: new Float32Array(buffer),
+      words: new Int32Array(buffer),
+      bytes: new Uint8Array(buffer),
+    };
   }
   return scratch;
 }

@@ -32,13 +32,21 @@ export function planStage(x: StridedArray): StagePlan {
   return { first, length: gather ? count : span, gather };
 }
 
-/** Copies x to heap[at…] as planned and returns the same view of the copy. */
-export function stage(x: StridedArray, plan: StagePlan, heap: Float32Array, at: number): StridedArray {
+/**
+ * Copies x to heap[at…] as planned and returns the same view of the copy; `heap` is a view of linear memory of
+ * x's element type, and `at` counts its elements.
+ */
+export function stage(
+  x: StridedArray,
+  plan: StagePlan,
+  heap: Float32Array | Uint8Array,
+  at: number,
+): StridedArray {
   if (plan.gather) {
     const strides = contiguousStrides(x.shape);
     copy(x, { data: heap, shape: x.shape, strides, offset: at });
     return { data: heap, shape: x.shape, strides, offset: at };
   }
-  heap.set((x.data as Float32Array).subarray(plan.first, plan.first + plan.length), at);
+  heap.set((x.data as typeof heap).subarray(plan.first, plan.first + plan.length), at);
   return { data: heap, shape: x.shape, strides: x.strides, offset: at + x.offset - plan.first };
 }

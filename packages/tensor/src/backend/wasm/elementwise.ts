@@ -1,0 +1,340 @@
+/**
+ * @file Elementwise ops, sums and softmax on the WebAssembly SIMD kernels (assembly/elementwise.ts), for float32
+ * operands whose dims merge into at most two (rows × columns), each walked contiguously along the row or
+ * broadcast along it. That covers same-shape operands, a bias added to every row, a scalar, and the last-dim
+ * softmax and sums that layer norm, attention and losses run.
+ *
+ * As for matmul, tensors keep their JS-owned storage: the spans the operands touch are copied into linear
+ * memory, the kernel writes a contiguous result, and one `set` copies it out. The portable loops spend 3–9 ns
+ * per element on a training step's tensors (their element accesses see float32, float64 and byte arrays, so
+ * V8 cannot specialise them, and a branchy ReLU or comparison mispredicts on random signs); with the copies
+ * the kernels spend under 1 ns. Other dtypes, other layouts, ops without a kernel (log, erf, pow, …) and
+ * tensors below MIN_ELEMENTS take the portable kernels.
+ */
+
+import type { TypedArray } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
+import type { BinaryOp, ReduceOp, StridedArray, UnaryOp } from '../backend.js';
+import { binary, unary, where } from '../js/elementwise.js';
+import { coalesce } from '../js/iterate.js';
+import { reduce } from '../js/reduce.js';
+import { softmax } from '../js/softmax.js';
+import { type Kernels, loadKernels } from './loader.js';
+import { reserveScratch, type Scratch } from './scratch.js';
+import { planStage, stage } from './stage.js';
+import { CONTROL_BYTES } from './threads/control.js';
+
+/** The kernels' op codes (assembly/elementwise.ts). */
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0,
+  abs: 1,
+  sqrt: 2,
+  relu: 3,
+  exp: 4,
+  tanh: 5,
+  sigmoid: 6,
+};
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  eq: 6,
+  ne: 7,
+  lt: 8,
+  le: 9,
+  gt: 10,
+  ge: 11,
+};
+
+/**
+ * Below this many elements the portable loop wins: the wasm path costs a fixed ~1 µs (merging dims, planning
+ * the copies, the call), about what the portable loop spends on 256 elements.
+ */
+const MIN_ELEMENTS = 256;
+
+/** Rounds a byte count up to a multiple of 16, so each staged operand starts aligned for v128 loads. */
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+
+/** An operand in linear memory: its first element's byte address and its strides (the merged dims'). */
+interface Staged {
+  at: number;
+  size: number;
+  strides: readonly number[];
+}
+
+/**
+ * The operands' common iteration space with adjacent dims merged: blocks of [rows, cols] (the last two dims)
+ * over the `outer` dims, each operand walked along a row contiguously (column stride 1) or broadcast (0).
+ */
+interface Blocks {
+  outer: number[];
+  rows: number;
+  cols: number;
+  views: StridedArray[];
+}
+
+/** A block this small is not worth a kernel call of its own. */
+const MIN_BLOCK = 32;
+
+/** The operands as Blocks, or null when an operand's last merged dim is strided or the blocks are tiny. */
+export function toBlocks(shape: readonly number[], operands: readonly StridedArray[]): Blocks | null {
+  const merged = coalesce(
+    shape,
+    operands.map((x) => x.strides),
+  );
+  const rank = merged.shape.length;
+  if (merged.strides.some((strides) => strides[rank - 1] !== 0 && strides[rank - 1] !== 1)) return null;
+  const rows = rank >= 2 ? merged.shape[rank - 2] : 1;
+  const cols = merged.shape[rank - 1];
+  if (rank > 2 && rows * cols < MIN_BLOCK) return null;
+  const views = operands.map((x, k) => ({
+    data: x.data,
+    shape: merged.shape,
+    strides: merged.strides[k],
+    offset: x.offset,
+  }));
+  return { outer: merged.shape.slice(0, -2), rows, cols, views };
+}
+
+interface Placed {
+  scratch: Scratch;
+  operands: Staged[];
+  /** Byte address of the contiguous result. */
+  out: number;
+  /** Byte address of `extraBytes` of working space. */
+  extra: number;
+}
+
+/** Copies the views into linear memory and reserves the result; null if memory cannot grow. */
+function place(
+  kernels: Kernels,
+  views: readonly StridedArray[],
+  outBytes: number,
+  extraBytes = 0,
+): Placed | null {
+  const heapBase = kernels.exports.heapBase();
+  let at = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
+  const plans = views.map((view) => {
+    const plan = planStage(view);
+    const start = at;
+    at += align16(plan.length * view.data.BYTES_PER_ELEMENT);
+    return { plan, start };
+  });
+  const out = at;
+  at += align16(outBytes);
+  const extra = at;
+  const scratch = reserveScratch(kernels, at + extraBytes - heapBase);
+  if (!scratch) return null;
+  const operands = views.map((view, k): Staged => {
+    const size = view.data.BYTES_PER_ELEMENT;
+    const heap = size === 1 ? scratch.bytes : scratch.floats;
+    const copy = stage(view, plans[k].plan, heap, plans[k].start / size);
+    return { at: copy.offset * size, size, strides: copy.strides };
+  });
+  return { scratch, operands, out, extra };
+}
+
+/** A block's operands for the kernels: byte address, row stride, column stride. */
+type BlockOperand = [at: number, row: number, col: number];
+
+/**
+ * Calls `kernel` once per block in row-major order, with each operand's block and the block's output address
+ * (`outSize` bytes per element).
+ */
+function forEachBlock(
+  blocks: Blocks,
+  placed: Placed,
+  outSize: number,
+  kernel: (operands: BlockOperand[], out: number) => void,
+): void {
+  const { outer, rows, cols } = blocks;
+  const operand = (x: Staged, base: number): BlockOperand => {
+    const rank = x.strides.length;
+    return [x.at + base * x.size, rank >= 2 ? x.strides[rank - 2] : 0, x.strides[rank - 1]];
+  };
+  const blockBytes = rows * cols * outSize;
+  const index = outer.map(() => 0);
+  const bases = placed.operands.map(() => 0);
+  for (let out = placed.out; ; out += blockBytes) {
+    kernel(
+      placed.operands.map((x, k) => operand(x, bases[k])),
+      out,
+    );
+    // Odometer over the outer dims.
+    let d = outer.length - 1;
+    for (; d >= 0; d--) {
+      index[d]++;
+      placed.operands.forEach((x, k) => {
+        bases[k] += x.strides[d];
+      });
+      if (index[d] < outer[d]) break;
+      placed.operands.forEach((x, k) => {
+        bases[k] -= x.strides[d] * outer[d];
+      });
+      index[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** Kernels for this many float32 elements, or null (too few, or no WebAssembly SIMD here). */
+function kernelsFor(elements: number): Kernels | null {
+  return elements >= MIN_ELEMENTS ? loadKernels() : null;
+}
+
+const isFloat32 = (x: StridedArray) => x.data instanceof Float32Array;
+
+/** The Backend's unary (see backend.ts). */
+export function wasmUnary(op: UnaryOp, x: StridedArray, out: TypedArray): void {
+  const code = UNARY_CODES[op];
+  const kernels =
+    code !== undefined && isFloat32(x) && out instanceof Float32Array ? kernelsFor(out.length) : null;
+  const blocks = kernels ? toBlocks(x.shape, [x]) : null;
+  const placed = kernels && blocks ? place(kernels, blocks.views, out.length * 4) : null;
+  if (!kernels || !blocks || !placed || code === undefined) {
+    unary(op, x, out);
+    return;
+  }
+  const { rows, cols } = blocks;
+  forEachBlock(blocks, placed, 4, ([a], at) => kernels.exports.unary(code, rows, cols, ...a, at));
+  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+}
+
+/** The Backend's binary (see backend.ts): float32 operands, a float32 result or a boolean one (comparisons). */
+export function wasmBinary(op: BinaryOp, a: StridedArray, b: StridedArray, out: TypedArray): void {
+  const code = BINARY_CODES[op];
+  const outSize = out instanceof Uint8Array ? 1 : 4;
+  const fits =
+    code !== undefined && isFloat32(a) && isFloat32(b) && (outSize === 1 || out instanceof Float32Array);
+  const kernels = fits ? kernelsFor(out.length) : null;
+  const blocks = kernels ? toBlocks(a.shape, [a, b]) : null;
+  const placed = kernels && blocks ? place(kernels, blocks.views, out.length * outSize) : null;
+  if (!kernels || !blocks || !placed || code === undefined) {
+    binary(op, a, b, out);
+    return;
+  }
+  const { rows, cols } = blocks;
+  forEachBlock(blocks, placed, outSize, ([x, y], at) =>
+    kernels.exports.binary(code, rows, cols, ...x, ...y, at),
+  );
+  const { scratch } = placed;
+  if (outSize === 1) out.set(scratch.bytes.subarray(placed.out, placed.out + out.length));
+  else out.set(scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+}
+
+/** The Backend's where (see backend.ts): a boolean condition choosing between float32 operands. */
+export function wasmWhere(cond: StridedArray, a: StridedArray, b: StridedArray, out: TypedArray): void {
+  const fits = cond.data instanceof Uint8Array && isFloat32(a) && isFloat32(b) && out instanceof Float32Array;
+  const kernels = fits ? kernelsFor(out.length) : null;
+  const blocks = kernels ? toBlocks(cond.shape, [cond, a, b]) : null;
+  const placed = kernels && blocks ? place(kernels, blocks.views, out.length * 4) : null;
+  if (!kernels || !blocks || !placed) {
+    where(cond, a, b, out);
+    return;
+  }
+  const { rows, cols } = blocks;
+  forEachBlock(blocks, placed, 4, ([m, x, y], at) => kernels.exports.where(rows, cols, ...m, ...x, ...y, at));
+  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+}
+
+/** The Backend's reduce (see backend.ts): float32 sums of contiguous rows or of rows into a contiguous row. */
+export function wasmReduce(
+  op: ReduceOp,
+  x: StridedArray,
+  reduceRank: number,
+  out: TypedArray,
+  indices?: Int32Array,
+): void {
+  const fits = op === 'sum' && !indices && isFloat32(x) && out instanceof Float32Array;
+  const kernels = fits ? kernelsFor(sizeOf(x.shape)) : null;
+  if (!kernels || !sumOnKernels(kernels, x, reduceRank, out as Float32Array))
+    reduce(op, x, reduceRank, out, indices);
+}
+
+/**
+ * Sums x's last `reduceRank` dims when the kept dims and the reduced dims each merge into one: contiguous
+ * reduced runs (a row sum: layer norm's mean, a loss) or contiguous kept runs (a column sum: a bias gradient).
+ * False when the layout is neither.
+ */
+function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out: Float32Array): boolean {
+  const keptRank = x.shape.length - reduceRank;
+  const kept = coalesce(x.shape.slice(0, keptRank), [x.strides.slice(0, keptRank)]);
+  const reduced = coalesce(x.shape.slice(keptRank), [x.strides.slice(keptRank)]);
+  if (kept.shape.length !== 1 || reduced.shape.length !== 1) return false;
+  const keptStride = kept.strides[0][0];
+  const reducedStride = reduced.strides[0][0];
+  const { exports } = kernels;
+  if (reducedStride === 1 || reduced.shape[0] === 1) {
+    const view = {
+      data: x.data,
+      shape: [kept.shape[0], reduced.shape[0]],
+      strides: [keptStride, 1],
+      offset: x.offset,
+    };
+    const placed = place(kernels, [view], out.length * 4);
+    if (!placed) return false;
+    const [a] = placed.operands;
+    exports.sumRows(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out);
+    out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+    return true;
+  }
+  if (keptStride !== 1) return false;
+  const view = {
+    data: x.data,
+    shape: [reduced.shape[0], kept.shape[0]],
+    strides: [reducedStride, 1],
+    offset: x.offset,
+  };
+  const placed = place(kernels, [view], out.length * 4, out.length * 8);
+  if (!placed) return false;
+  const [a] = placed.operands;
+  exports.sumColumns(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out, placed.extra);
+  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  return true;
+}
+
+/** Whether x's elements are laid out row-major from its offset (size-1 dims may have any stride). */
+function isContiguous(x: StridedArray): boolean {
+  let expected = 1;
+  for (let d = x.shape.length - 1; d >= 0; d--) {
+    if (x.shape[d] !== 1 && x.strides[d] !== expected) return false;
+    expected *= x.shape[d];
+  }
+  return true;
+}
+
+/** The Backend's softmax (see backend.ts): float32 rows contiguous along the last dim into a contiguous out. */
+export function wasmSoftmax(x: StridedArray, out: StridedArray, log: boolean): void {
+  const rank = x.shape.length;
+  const fits =
+    rank > 0 &&
+    isFloat32(x) &&
+    out.data instanceof Float32Array &&
+    x.strides[rank - 1] === 1 &&
+    isContiguous(out);
+  const kernels = fits ? kernelsFor(sizeOf(x.shape)) : null;
+  const leading = kernels ? coalesce(x.shape.slice(0, -1), [x.strides.slice(0, -1)]) : null;
+  if (!kernels || !leading || leading.shape.length !== 1) {
+    softmax(x, out, log);
+    return;
+  }
+  const cols = x.shape[rank - 1];
+  const view = {
+    data: x.data,
+    shape: [leading.shape[0], cols],
+    strides: [leading.strides[0][0], 1],
+    offset: x.offset,
+  };
+  const count = view.shape[0] * cols;
+  const placed = place(kernels, [view], count * 4);
+  if (!placed) {
+    softmax(x, out, log);
+    return;
+  }
+  const [a] = placed.operands;
+  kernels.exports.softmax(view.shape[0], cols, a.at, a.strides[0], placed.out, log);
+  out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + count), out.offset);
+}
