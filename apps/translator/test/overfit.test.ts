@@ -12,7 +12,8 @@ import { lcg } from './model-fixtures.js';
 // from 4…11, the target the source copied (the attention-free LSTM, which reads the source reversed, so the
 // first target word was read last; and the Transformer) or reversed (the recurrent attention models, which
 // must look back across the source). The Transformer is the slowest learner at this size, as PyTorch's
-// nn.Transformer is with the same setup (about 80% exact after 20 epochs of both); it gets 40 epochs and the
+// nn.Transformer is with the same setup (about 80% exact after 20 epochs of both, and still within a few probes of
+// 90% after 40 or 50, where float32 rounding differences between backends decide); it gets 60 epochs and the
 // paper's Adam β₂ = 0.98.
 function toyTask(count: number, seed: number, reverse: boolean): EncodedPair[] {
   const random = lcg(seed);
@@ -66,7 +67,7 @@ const tasks: [string, ModelConfig, Schedule][] = [
       dimFeedforward: 64,
       dropout: 0,
     },
-    { reverse: false, epochs: 40, lr: 0.005, batchSize: 16, beta2: 0.98 },
+    { reverse: false, epochs: 60, lr: 0.005, batchSize: 16, beta2: 0.98 },
   ],
 ];
 
