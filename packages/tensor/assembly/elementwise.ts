@@ -173,38 +173,35 @@ export function unary(op: i32, rows: i32, cols: i32, x: usize, xRow: i32, xCol: 
   else unaryRows(tag<Sigmoid>(), rows, cols, x, xRow, xCol, out);
 }
 
-function arithmeticRows<O>(
-  op: O,
-  rows: i32,
-  cols: i32,
-  a: usize,
-  aRow: i32,
-  aCol: i32,
-  b: usize,
-  bRow: i32,
-  bCol: i32,
-  out: usize,
-): void {
-  const ba = aCol === 0;
-  const bb = bCol === 0;
-  const stepA: usize = ba ? 0 : 16;
-  const stepB: usize = bb ? 0 : 16;
-  let o = out;
-  for (let r = 0; r < rows; r++) {
-    let p = a + <usize>(r * aRow) * 4;
-    let q = b + <usize>(r * bRow) * 4;
-    let c = 0;
-    for (; c + 4 <= cols; c += 4, p += stepA, q += stepB, o += 16) {
-      v128.store(o, op.apply(load4(p, ba), load4(q, bb)));
-    }
-    for (; c < cols; c++, p += stepA >> 2, q += stepB >> 2, o += 4) {
-      f32.store(o, f32x4.extract_lane(op.apply(v128.load32_splat(p), v128.load32_splat(q)), 0));
-    }
+/** Where a binary row loop writes: float32 results, four at a time or one. */
+class FloatsOut {
+  bytes(): usize {
+    return 4;
+  }
+  put4(o: usize, v: v128): void {
+    v128.store(o, v);
+  }
+  put1(o: usize, v: v128): void {
+    f32.store(o, f32x4.extract_lane(v, 0));
   }
 }
 
-function compareRows<O>(
+/** Comparison masks written as bytes 0/1. */
+class BytesOut {
+  bytes(): usize {
+    return 1;
+  }
+  put4(o: usize, v: v128): void {
+    v128.store32_lane(o, maskToBytes(v), 0);
+  }
+  put1(o: usize, v: v128): void {
+    store<u8>(o, <u8>(i32x4.extract_lane(v, 0) & 1));
+  }
+}
+
+function binaryRows<O, W>(
   op: O,
+  writer: W,
   rows: i32,
   cols: i32,
   a: usize,
@@ -219,16 +216,17 @@ function compareRows<O>(
   const bb = bCol === 0;
   const stepA: usize = ba ? 0 : 16;
   const stepB: usize = bb ? 0 : 16;
+  const size = writer.bytes();
   let o = out;
   for (let r = 0; r < rows; r++) {
     let p = a + <usize>(r * aRow) * 4;
     let q = b + <usize>(r * bRow) * 4;
     let c = 0;
-    for (; c + 4 <= cols; c += 4, p += stepA, q += stepB, o += 4) {
-      v128.store32_lane(o, maskToBytes(op.apply(load4(p, ba), load4(q, bb))), 0);
+    for (; c + 4 <= cols; c += 4, p += stepA, q += stepB, o += 4 * size) {
+      writer.put4(o, op.apply(load4(p, ba), load4(q, bb)));
     }
-    for (; c < cols; c++, p += stepA >> 2, q += stepB >> 2, o += 1) {
-      store<u8>(o, <u8>(i32x4.extract_lane(op.apply(v128.load32_splat(p), v128.load32_splat(q)), 0) & 1));
+    for (; c < cols; c++, p += stepA >> 2, q += stepB >> 2, o += size) {
+      writer.put1(o, op.apply(v128.load32_splat(p), v128.load32_splat(q)));
     }
   }
 }
@@ -248,18 +246,20 @@ export function binary(
   bCol: i32,
   out: usize,
 ): void {
-  if (op === 0) arithmeticRows(tag<Add>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 1) arithmeticRows(tag<Sub>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 2) arithmeticRows(tag<Mul>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 3) arithmeticRows(tag<Div>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 4) arithmeticRows(tag<Maximum>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 5) arithmeticRows(tag<Minimum>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 6) compareRows(tag<Eq>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 7) compareRows(tag<Ne>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 8) compareRows(tag<Lt>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 9) compareRows(tag<Le>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else if (op === 10) compareRows(tag<Gt>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else compareRows(tag<Ge>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  if (op === 0) binaryRows(tag<Add>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 1) binaryRows(tag<Sub>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 2) binaryRows(tag<Mul>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 3) binaryRows(tag<Div>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 4)
+    binaryRows(tag<Maximum>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 5)
+    binaryRows(tag<Minimum>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 6) binaryRows(tag<Eq>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 7) binaryRows(tag<Ne>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 8) binaryRows(tag<Lt>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 9) binaryRows(tag<Le>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 10) binaryRows(tag<Gt>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else binaryRows(tag<Ge>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
 }
 
 /** out = cond ? a : b, cond bytes (nonzero = true), a and b float32; out contiguous. */

@@ -91,6 +91,16 @@ function binaryCases(): [string, StridedArray, StridedArray][] {
   ];
 }
 
+/** Softmax of contiguous x on both backends: [wasm, portable] outputs. */
+function softmaxBoth(x: StridedArray, log: boolean): [Float32Array, Float32Array] {
+  const run = (backend: typeof jsBackend) => {
+    const data = new Float32Array(sizeOf(x.shape));
+    backend.softmax(x, { data, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 }, log);
+    return data;
+  };
+  return [run(wasmBackend), run(jsBackend)];
+}
+
 const exactUnary: UnaryOp[] = ['neg', 'abs', 'sqrt', 'relu'];
 const polynomialUnary: UnaryOp[] = ['exp', 'tanh', 'sigmoid'];
 const arithmetic: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
@@ -205,18 +215,8 @@ describe.skipIf(loadKernels() === null)('wasm elementwise kernels', () => {
       ['rows with a 3-element tail', [41, 23]],
       ['long rows', [5, 1001]],
     ])('%s agree with the portable kernel', (_, shape) => {
-      const x = dense(shape as number[], 15, false);
-      const n = sizeOf(x.shape);
-      const out = (): StridedArray => ({
-        data: new Float32Array(n),
-        shape: x.shape,
-        strides: x.strides,
-        offset: 0,
-      });
-      const [wasm, portable] = [out(), out()];
-      wasmBackend.softmax(x, wasm, log);
-      jsBackend.softmax(x, portable, log);
-      expect(wasm.data).toBeAllClose(portable.data, { rtol: 1e-6, atol: 1e-7 });
+      const [wasm, portable] = softmaxBoth(dense(shape as number[], 15, false), log);
+      expect(wasm).toBeAllClose(portable, { rtol: 1e-6, atol: 1e-7 });
     });
 
     it('a row with a NaN is NaN, a row of −∞ is NaN, a row with +∞ spikes, as in the portable kernel', () => {
@@ -225,17 +225,8 @@ describe.skipIf(loadKernels() === null)('wasm elementwise kernels', () => {
       data[7] = Number.NaN;
       data.fill(Number.NEGATIVE_INFINITY, cols, 2 * cols);
       data[2 * cols + 9] = Number.POSITIVE_INFINITY;
-      const x: StridedArray = { data, shape: [3, cols], strides: [cols, 1], offset: 0 };
-      const out = (): StridedArray => ({
-        data: new Float32Array(3 * cols),
-        shape: x.shape,
-        strides: x.strides,
-        offset: 0,
-      });
-      const [wasm, portable] = [out(), out()];
-      wasmBackend.softmax(x, wasm, log);
-      jsBackend.softmax(x, portable, log);
-      expect(wasm.data).toBeAllClose(portable.data, { rtol: 1e-6, atol: 1e-7 });
+      const [wasm, portable] = softmaxBoth({ data, shape: [3, cols], strides: [cols, 1], offset: 0 }, log);
+      expect(wasm).toBeAllClose(portable, { rtol: 1e-6, atol: 1e-7 });
     });
   });
 });
