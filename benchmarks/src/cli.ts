@@ -14,9 +14,10 @@ export interface Options {
 export const USAGE = `usage: pnpm bench [-- [matmul] [elementwise] [mlp] [lstm] [transformer] [--runs N] [--sizes 64,128,...] [--no-torch]]
   matmul        fp32 matmul GFLOPS (A·B, A·Bᵀ, Aᵀ·B) for each size
   elementwise   add, broadcast add and softmax on [1024, 1024], GB/s; add on [32, 256], ops/s
-  mlp           one MLP training step (784→256→10, batch 64, Adam), ms; torch at 1 and 2 threads
+  mlp           one MLP training step (784→256→10, batch 64, Adam), ms; Tensorloom wasm and torch at 1 and
+                2 threads
   lstm          LSTM forward + backward (T 20, batch 32, 128→256; also 2 layers bidirectional), ms;
-                torch at 1 and 2 threads; TF.js cpu always 5 samples (≈ 3–4 min in all)
+                Tensorloom wasm and torch at 1 and 2 threads; TF.js cpu always 5 samples (≈ 3–4 min in all)
   transformer   Transformer encoder layer forward + backward (batch 32, seq 32, d_model 256, 4 heads,
                 ff 1024), ms; Tensorloom wasm and torch at 1 and 2 threads; TF.js cpu always 5 samples;
                 then greedy decoding of 32 tokens with and without the KV cache (≈ 2 min in all)

@@ -7,7 +7,8 @@ import { relError } from './data.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { type Loaded, loadAttention, missingApi, tensorloomVariants } from './transformer-tensorloom.js';
+import { type Loaded, loadAttention } from './transformer-tensorloom.js';
+import { missingApi, tensorloomVariants } from './variants.js';
 
 /** Batch B, memory length S, tokens decoded N, and the model: D, H, F, layers, vocabulary. */
 export const DECODE_SIZES = {

@@ -1,17 +1,19 @@
 // An LSTM's forward + backward on a fixed batch, in ms per step (lower is better): Tensorloom's LSTM from
-// @tensorloom/nn-rnn once per registered backend, TF.js's tf.layers.lstm on cpu and wasm, PyTorch's nn.LSTM
-// at 1 and 2 threads. One step: the layer over the whole sequence from zero states, loss = sum of the
-// output, backward to every weight and to the input. Two rows: one layer, and a 2-layer bidirectional stack.
+// @tensorloom/nn-rnn once per registered backend (wasm at 1 and 2 threads), TF.js's tf.layers.lstm on cpu
+// and wasm, PyTorch's nn.LSTM at 1 and 2 threads. One step: the layer over the whole sequence from zero
+// states, loss = sum of the output, backward to every weight and to the input. Two rows: one layer, and a
+// 2-layer bidirectional stack.
 import { cpus } from 'node:os';
 import type * as NNRnn from '@tensorloom/nn-rnn';
 import { randnArray, relError } from './data.js';
 import { type LstmSpec, type Param, tfLstm } from './lstm-tfjs.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
-import { missingExports, type Tensorloom } from './tensorloom.js';
+import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
 import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
 export const LSTM_SIZES = { steps: 20, batch: 32, inputSize: 128, hiddenSize: 256 };
@@ -92,6 +94,8 @@ interface Check {
 
 interface Column {
   label: string;
+  /** Threads it runs on (Tensorloom js and TF.js: 1); torch ratios pair columns of equal thread counts. */
+  threads: number;
   /** Median ms per step by case id, or why there is none (one text for every case when a string). */
   ms: Record<string, number | string> | string;
   checks: Record<string, Check>;
@@ -138,27 +142,28 @@ function tlStep(tl: Tensorloom, rnn: typeof NNRnn, s: LstmSpec): { step: () => v
   };
 }
 
-/** One round-robin per case over the JS contenders: Tensorloom per backend, TF.js cpu and wasm. */
+/** One round-robin per case over the JS contenders: Tensorloom per backend × threads, TF.js cpu and wasm. */
 async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Promise<Column[]> {
   const loaded = await loadRnn(ctx);
+  const unusable = 'cell' in loaded ? null : missingApi(loaded.tl);
   const tlColumns: Column[] = [];
-  let tlSelect: ((name: string) => void) | null = null;
-  let tlBackends: string[] = [];
-  let tlOriginal = '';
-  if ('cell' in loaded) {
-    tlColumns.push({ label: 'Tensorloom', ms: loaded.cell, checks: {} });
-    if (loaded.note) notes.push(loaded.note);
+  let variants: Variant[] = [];
+  let restore = () => {};
+  if ('cell' in loaded || unusable !== null) {
+    const cell = 'cell' in loaded ? loaded.cell : 'n/a (old API)';
+    tlColumns.push({ label: 'Tensorloom', threads: 1, ms: cell, checks: {} });
+    const note = 'cell' in loaded ? loaded.note : `Tensorloom lstm: ${unusable}`;
+    if (note) notes.push(note);
   } else {
-    const { tl } = loaded;
-    const switchable = missingExports(tl, ['listBackends', 'setBackend']).length === 0;
-    tlOriginal = tl.getBackend().name;
-    tlBackends = switchable ? tl.listBackends() : [tlOriginal];
-    tlSelect = (name) => {
-      if (switchable) tl.setBackend(name);
-    };
-    for (const name of tlBackends) tlColumns.push({ label: `Tensorloom ${name}`, ms: {}, checks: {} });
+    ({ variants, restore } = tensorloomVariants(loaded.tl));
+    for (const v of variants) tlColumns.push({ label: v.header, threads: v.threads, ms: {}, checks: {} });
   }
-  const tfColumns: Column[] = TF_BACKENDS.map((b) => ({ label: `TF.js ${b}`, ms: {}, checks: {} }));
+  const tfColumns: Column[] = TF_BACKENDS.map((b) => ({
+    label: `TF.js ${b}`,
+    threads: 1,
+    ms: {},
+    checks: {},
+  }));
   const fail = (column: Column, caseId: string, what: string, err: unknown) => {
     (column.ms as Record<string, number | string>)[caseId] = 'error';
     notes.push(`${column.label} (${caseId}) threw ${what}: ${err instanceof Error ? err.message : err}`);
@@ -170,15 +175,14 @@ async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string
       const entries: Record<string, Timed> = {};
       const owner = new Map<string, Column>(); // entry key → its column
       const disposers: (() => void)[] = [];
-      if (!('cell' in loaded) && tlSelect !== null) {
-        const select = tlSelect;
-        tlBackends.forEach((name, b) => {
+      if (!('cell' in loaded)) {
+        variants.forEach((v, b) => {
           const column = tlColumns[b];
           try {
-            select(name);
+            v.select();
             const t = tlStep(loaded.tl, loaded.rnn, s);
             column.checks[c.id] = t.check();
-            entries[column.label] = { fn: t.step, enter: async () => select(name) };
+            entries[column.label] = { fn: t.step, enter: async () => v.select() };
             owner.set(column.label, column);
           } catch (err) {
             fail(column, c.id, 'while setting up', err);
@@ -221,7 +225,7 @@ async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string
       for (const dispose of disposers) dispose();
     }
   } finally {
-    tlSelect?.(tlOriginal);
+    restore();
   }
   return [...tlColumns, ...tfColumns];
 }
@@ -234,7 +238,7 @@ const fromBase64 = (b64: string) => {
 function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Column[] {
   return TORCH_THREADS.map((threads) => {
     const label = `torch (${threads} thr)`;
-    if (!ctx.torch.ok) return { label, ms: ctx.torch.cell, checks: {} };
+    if (!ctx.torch.ok) return { label, threads, ms: ctx.torch.cell, checks: {} };
     ctx.progress(`lstm: torch ${threads} thread(s) (subprocess)…`);
     const config = {
       steps: LSTM_SIZES.steps,
@@ -255,7 +259,7 @@ function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[])
     });
     if ('error' in res) {
       notes.push(`torch lstm (${threads} thr) failed: ${res.error}`);
-      return { label, ms: 'error', checks: {} };
+      return { label, threads, ms: 'error', checks: {} };
     }
     const json = res.json as {
       check: Record<string, { output: string; input_grad: string }>;
@@ -272,7 +276,7 @@ function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[])
         { output: fromBase64(c.output), inputGrad: fromBase64(c.input_grad) },
       ]),
     );
-    return { label, ms: res.results, checks };
+    return { label, threads, ms: res.results, checks };
   });
 }
 
@@ -296,18 +300,22 @@ function checkLines(columns: readonly Column[]): string[] {
 }
 
 /**
- * Two tables: ms per step (rows = cases, columns = contenders), then Tensorloom's time ÷ each other
- * contender's, one row per case and Tensorloom backend (a column per pair would be too wide to read).
+ * Two tables: ms per step (rows = cases, columns = contenders), then Tensorloom's time ÷ each TF.js
+ * contender's and torch's at the same thread count, one row per case and Tensorloom column (a column per
+ * pair would be too wide to read).
  */
 function render(columns: readonly Column[], notes: readonly string[]): string {
   const tls = columns.filter((c) => c.label.startsWith('Tensorloom'));
-  const others = columns.filter((c) => !c.label.startsWith('Tensorloom'));
+  const tfs = columns.filter((c) => c.label.startsWith('TF.js'));
+  const torchAt = (threads: number) =>
+    columns.find((c) => c.label.startsWith('torch') && c.threads === threads);
   const value = (c: Column, id: string) => (typeof c.ms === 'string' ? c.ms : (c.ms[id] ?? '?'));
   const cell = (c: Column, id: string) => {
     const v = value(c, id);
     return typeof v === 'string' ? v : formatMs(v);
   };
-  const ratio = (t: Column, o: Column, id: string) => {
+  const ratio = (t: Column, o: Column | undefined, id: string) => {
+    if (o === undefined) return '—';
     const [a, b] = [value(t, id), value(o, id)];
     if (typeof a !== 'number' || typeof b !== 'number' || !(a > 0 && b > 0)) return '—';
     const r = a / b;
@@ -318,12 +326,13 @@ function render(columns: readonly Column[], notes: readonly string[]): string {
     LSTM_CASES.map((c) => [c.label, ...columns.map((col) => cell(col, c.id))]),
   );
   const ratios = renderTable(
-    ['layer', 'Tensorloom', ...others.map((o) => `÷ ${o.label}`)],
+    ['layer', 'Tensorloom', ...tfs.map((o) => `÷ ${o.label}`), '÷ torch, same threads'],
     LSTM_CASES.flatMap((c) =>
       tls.map((t) => [
         c.label,
         t.label.replace(/^Tensorloom ?/, '') || '—',
-        ...others.map((o) => ratio(t, o, c.id)),
+        ...tfs.map((o) => ratio(t, o, c.id)),
+        ratio(t, torchAt(t.threads), c.id),
       ]),
     ),
     2,
@@ -334,7 +343,7 @@ function render(columns: readonly Column[], notes: readonly string[]): string {
     title,
     times,
     '',
-    "Tensorloom time ÷ the other contender's, from this run (lower is better; below 1.00× Tensorloom is faster)",
+    "Tensorloom time ÷ the other contender's (torch's at the row's thread count; js counts as 1), from this run (lower is better; below 1.00× Tensorloom is faster)",
     ratios,
     ...notes.map((n) => `  * ${n}`),
   ].join('\n');
@@ -348,6 +357,7 @@ export async function runLstm(ctx: Context): Promise<string> {
   notes.unshift(...checkLines(columns));
   notes.push(
     `a step = zero states, the layer over all ${LSTM_SIZES.steps} steps, sum, backward to the weights and the input (gradients set to null / None first); TF.js: tf.variableGrads over the layer's weights and the input, all results disposed.`,
+    'Tensorloom wasm runs at 1 and 2 threads (setNumThreads: matmul split across them, the other kernels on the calling thread), js on one; the torch ratio pairs equal thread counts.',
     `TF.js cpu: ${TF_CPU_RUNS} samples of one call each whatever --runs says (seconds per step). Every contender starts from the same weights and input (seeded in src/lstm.ts; TF.js gets W_ihᵀ, W_hhᵀ and b_ih + b_hh).`,
   );
   if (ctx.torch.ok) {

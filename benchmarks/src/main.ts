@@ -53,10 +53,14 @@ async function main(opts: Options): Promise<void> {
         ]
       : []),
     ...(opts.suites.includes('mlp')
-      ? ['mlp: median ms per step (lower is better); "TL x ÷ torch n thr" = Tensorloom time / PyTorch time.']
+      ? [
+          'mlp: median ms per step (lower is better); "TL x ÷ torch n thr" = Tensorloom time / PyTorch time at the same thread count (Tensorloom wasm at 1 and 2).',
+        ]
       : []),
     ...(opts.suites.includes('lstm')
-      ? ["lstm: median ms per step (lower is better); ratios = Tensorloom time / the other contender's."]
+      ? [
+          "lstm: median ms per step (lower is better); ratios = Tensorloom time / the other contender's (torch's at the same thread count).",
+        ]
       : []),
     ...(opts.suites.includes('transformer')
       ? [

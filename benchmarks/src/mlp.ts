@@ -1,7 +1,7 @@
 // One training step of a small MLP, in ms per step (lower is better): Tensorloom once per registered
-// backend, PyTorch at 1 and 2 threads. The step is PyTorch's usual loop body: zeroGrad, forward
-// (Linear, ReLU, Linear), cross-entropy on class targets, backward, Adam. It is also split into
-// forward, backward and the optimizer, to show where the time goes.
+// backend (wasm at 1 and 2 threads), PyTorch at 1 and 2 threads. The step is PyTorch's usual loop body:
+// zeroGrad, forward (Linear, ReLU, Linear), cross-entropy on class targets, backward, Adam. It is also split
+// into forward, backward and the optimizer, to show where the time goes.
 import { cpus } from 'node:os';
 import type * as Losses from '@tensorloom/losses';
 import type * as NN from '@tensorloom/nn';
@@ -10,9 +10,10 @@ import type { Tensor } from '@tensorloom/tensor';
 import { randnArray, relError } from './data.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
-import { missingExports, type Tensorloom } from './tensorloom.js';
+import type { Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
 import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+import { missingApi, tensorloomVariants } from './variants.js';
 
 export interface MlpConfig {
   batch: number;
@@ -159,6 +160,8 @@ function trainer({ tl, nn, losses, optim }: Libs, d: MlpData, c: MlpConfig): Tra
 
 interface Column {
   label: string;
+  /** Threads it runs on (Tensorloom js: 1); ratios pair columns of equal thread counts. */
+  threads: number;
   /** Median ms per timed part, or why there are none. */
   ms: Ms | string;
   /** Losses of the first checkSteps steps from the shared init. */
@@ -166,25 +169,19 @@ interface Column {
 }
 
 async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: string[]): Promise<Column[]> {
-  const { tl } = libs;
-  const switchable = missingExports(tl, ['listBackends', 'setBackend']).length === 0;
-  const original = tl.getBackend().name;
-  const backends = switchable ? tl.listBackends() : [original];
-  const select = (name: string) => {
-    if (switchable) tl.setBackend(name);
-  };
+  const { variants, restore } = tensorloomVariants(libs.tl);
   const columns: Column[] = [];
   const entries: Record<string, Timed> = {};
   const owner = new Map<string, [Column, Timing]>(); // entry key → what its median fills in
   try {
-    for (const name of backends) {
-      const column: Column = { label: `Tensorloom ${name}`, ms: {} };
+    for (const v of variants) {
+      const column: Column = { label: v.header, threads: v.threads, ms: {} };
       columns.push(column);
       try {
-        select(name);
+        v.select();
         const t = trainer(libs, d, MLP);
         column.losses = Array.from({ length: MLP.checkSteps }, () => t.step().item());
-        const enter = async () => select(name);
+        const enter = async () => v.select();
         const timed: Record<Timing, Timed> = {
           step: { fn: t.step, enter },
           forward: { fn: t.forward, enter },
@@ -193,7 +190,7 @@ async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: st
             fn: t.optimizer,
             // Adam needs gradients; stepping repeatedly on the same ones costs the same as on fresh ones.
             enter: async () => {
-              select(name);
+              v.select();
               if (!t.hasGrads()) t.forwardBackward();
             },
           },
@@ -220,7 +217,7 @@ async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: st
       }
     }
   } finally {
-    select(original);
+    restore();
   }
   return columns;
 }
@@ -228,7 +225,7 @@ async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: st
 function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
   return TORCH_THREADS.map((threads) => {
     const label = `torch (${threads} thr)`;
-    if (!ctx.torch.ok) return { label, ms: ctx.torch.cell };
+    if (!ctx.torch.ok) return { label, threads, ms: ctx.torch.cell };
     ctx.progress(`mlp: torch ${threads} thread(s) (subprocess)…`);
     const config = {
       batch: MLP.batch,
@@ -240,14 +237,14 @@ function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
     const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d), env: TORCH_MALLOC_ENV });
     if ('error' in res) {
       notes.push(`torch mlp (${threads} thr) failed: ${res.error}`);
-      return { label, ms: 'error' };
+      return { label, threads, ms: 'error' };
     }
     const json = res.json as { check_losses: number[]; threads: number; blas: string | null };
     const cores = cpus().length;
     const busy =
       threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
     notes.push(`${label}: torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`);
-    return { label, ms: res.results as Ms, losses: json.check_losses };
+    return { label, threads, ms: res.results as Ms, losses: json.check_losses };
   });
 }
 
@@ -269,7 +266,9 @@ function checkLine(columns: Column[]): string {
 function render(columns: Column[], notes: string[]): string {
   const tls = columns.filter((c) => c.label.startsWith('Tensorloom'));
   const torches = columns.filter((c) => c.label.startsWith('torch'));
-  const pairs = tls.flatMap((t) => torches.map((p) => [t, p] as const));
+  const pairs = tls.flatMap((t) =>
+    torches.filter((p) => p.threads === t.threads).map((p) => [t, p] as const),
+  );
   const short = (c: Column) => c.label.replace('Tensorloom', 'TL').replace(/[()]/g, '');
   const headers = [
     'part',
@@ -297,10 +296,12 @@ export async function runMlp(ctx: Context): Promise<string> {
   const d = mlpData(MLP);
   const notes: string[] = [];
   const libs = await loadLibs(ctx);
+  const unusable = 'cell' in libs ? null : missingApi(libs.tl);
   let tlColumns: Column[];
-  if ('cell' in libs) {
-    tlColumns = [{ label: 'Tensorloom', ms: libs.cell }];
-    if (libs.note) notes.push(libs.note);
+  if ('cell' in libs || unusable !== null) {
+    tlColumns = [{ label: 'Tensorloom', threads: 1, ms: 'cell' in libs ? libs.cell : 'n/a (old API)' }];
+    const note = 'cell' in libs ? libs.note : `Tensorloom mlp: ${unusable}`;
+    if (note) notes.push(note);
   } else {
     tlColumns = await measureTensorloom(ctx, libs, d, notes);
   }
@@ -308,7 +309,7 @@ export async function runMlp(ctx: Context): Promise<string> {
   notes.unshift(checkLine(columns));
   notes.push(
     'train step = zeroGrad + forward + loss + backward + Adam step; backward = (zeroGrad + forward + backward) − forward, a difference of medians; Adam step timed alone on standing gradients.',
-    'TL x ÷ torch n thr = Tensorloom time / PyTorch time, both from this run (lower is better).',
+    'Tensorloom wasm runs at 1 and 2 threads (setNumThreads: matmul split across them, the other kernels on the calling thread), js on one. TL x ÷ torch n thr = Tensorloom time / PyTorch time at the same thread count, both from this run (lower is better).',
   );
   if (ctx.torch.ok) {
     const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);

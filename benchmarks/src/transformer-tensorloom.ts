@@ -1,9 +1,9 @@
-// The Tensorloom side of the transformer suite: loading @tensorloom/nn and nn-attention, the backend and
-// thread settings each Tensorloom column runs with, and the encoder layer's timed step.
+// The Tensorloom side of the transformer suite: loading @tensorloom/nn and nn-attention, and the encoder
+// layer's timed step (the backend and thread settings of each column are in src/variants.ts).
 import type * as NN from '@tensorloom/nn';
 import type * as NNAttention from '@tensorloom/nn-attention';
 import type { Context } from './suite.js';
-import { missingExports, type Tensorloom } from './tensorloom.js';
+import type { Tensorloom } from './tensorloom.js';
 import type { EncoderCheck, EncoderSpec } from './transformer-tfjs.js';
 
 export interface Loaded {
@@ -29,52 +29,6 @@ export async function loadAttention(ctx: Context): Promise<Loaded | { cell: stri
       note: `Tensorloom transformer: ${e.message ?? String(err)}${built ? '' : ' (run `pnpm bench` from the root, which builds it)'}`,
     };
   }
-}
-
-/** One Tensorloom column: a backend at a thread count. */
-export interface Variant {
-  /** e.g. "Tensorloom wasm"; with `threads`, unique. */
-  label: string;
-  threads: number;
-  /** Selects the backend and thread count (untimed, before every sample). */
-  select: () => void;
-}
-
-/** Threads the wasm backend's matmul is measured at (the other kernels are single-threaded). */
-export const WASM_THREADS = [1, 2] as const;
-
-/**
- * A column per registered backend, the wasm one at 1 and 2 threads (setNumThreads), and a function that puts
- * back the backend and thread count found at the start.
- */
-export function tensorloomVariants(tl: Tensorloom): { variants: Variant[]; restore: () => void } {
-  const original = tl.getBackend().name;
-  const originalThreads = tl.getNumThreads();
-  const variants: Variant[] = tl.listBackends().flatMap((name): Variant[] => {
-    const label = `Tensorloom ${name}`;
-    if (name !== 'wasm') return [{ label, threads: 1, select: () => tl.setBackend(name) }];
-    return WASM_THREADS.map((threads) => ({
-      label,
-      threads,
-      select: () => {
-        tl.setBackend(name);
-        tl.setNumThreads(threads);
-      },
-    }));
-  });
-  return {
-    variants,
-    restore: () => {
-      tl.setBackend(original);
-      tl.setNumThreads(originalThreads);
-    },
-  };
-}
-
-/** Why Tensorloom cannot run the suite (an export it needs is missing), or null. */
-export function missingApi(tl: Tensorloom): string | null {
-  const missing = missingExports(tl, ['listBackends', 'setBackend', 'getNumThreads', 'setNumThreads']);
-  return missing.length === 0 ? null : `@tensorloom/tensor lacks ${missing.join(', ')}`;
 }
 
 /** The encoder layer loaded with the spec's weights, and its step: zero grads, forward, sum, backward. */

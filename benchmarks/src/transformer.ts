@@ -12,8 +12,9 @@ import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
 import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
-import { loadAttention, missingApi, tensorloomVariants, tlEncoderStep } from './transformer-tensorloom.js';
+import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
+import { missingApi, tensorloomVariants } from './variants.js';
 
 /** The layer and batch: B, T, D, H, F (post-norm, ReLU, no dropout). */
 export const ENCODER_SIZES = {
