@@ -7,9 +7,9 @@
  * under x64's 16 xmm registers (V8 keeps one as scratch), so TurboFan spills nothing. Unrolling the k loop by
  * two measured slower (35 against 48 GFLOPS): TurboFan hoists both steps' loads and then spills accumulators.
  *
- * Measured on a 2-core AMD EPYC (Zen 5) under Node 20: 48–50 GFLOPS with mul + add and 57–60 with relaxed
- * FMA, which are the ceilings V8 reaches on that machine for 128-bit mul + add and FMA in a loop with no
- * loads at all; wider vectors (what native BLAS uses to reach ~100) do not exist in WebAssembly.
+ * Measured on a 2-core AMD EPYC under Node 20: 48–50 GFLOPS with mul + add and 57–60 with relaxed FMA,
+ * against 62 and 65 for the bare multiply-add loop with nothing else in it (scripts/bench-simd-peak.mjs);
+ * wider vectors (what native BLAS uses to reach ~245 on the same core) do not exist in WebAssembly.
  */
 import { madd } from './simd';
 import { MR, NR } from './tiles';
