@@ -1,8 +1,9 @@
 /**
  * @file Elementwise ops, sums and softmax on the WebAssembly SIMD kernels (assembly/elementwise.ts), for float32
- * operands whose dims merge into at most two (rows × columns), each walked contiguously along the row or
- * broadcast along it. That covers same-shape operands, a bias added to every row, a scalar, and the last-dim
- * softmax and sums that layer norm, attention and losses run.
+ * operands whose merged dims end in a [rows, columns] block that each operand walks contiguously along the row
+ * or broadcasts along it (one kernel call per block). That covers same-shape operands, a bias added to every
+ * row, a scalar, attention's permuted head dims, and the last-dim softmax and sums that layer norm, attention
+ * and losses run.
  *
  * As for matmul, tensors keep their JS-owned storage: the spans the operands touch are copied into linear
  * memory, the kernel writes a contiguous result, and one `set` copies it out. The portable loops spend 3–9 ns
@@ -58,7 +59,7 @@ const MIN_ELEMENTS = 256;
 /** Rounds a byte count up to a multiple of 16, so each staged operand starts aligned for v128 loads. */
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 
-/** An operand in linear memory: its first element's byte address and its strides (the merged dims'). */
+/** An operand in linear memory: its first element's byte address, bytes per element, strides (merged dims'). */
 interface Staged {
   at: number;
   size: number;
