@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StridedArray } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js/index.js';
-import { loadKernels } from '../src/backend/wasm/loader.js';
+import { loadKernels, loadSharedKernels } from '../src/backend/wasm/loader.js';
 import { CONTROL_WORDS, COUNT, STATE } from '../src/backend/wasm/threads/control.js';
 import { setWorkerFactory, type WorkerFactory, workerFactory } from '../src/backend/wasm/threads/platform.js';
 import { stopWorkers, threadFailure, threadStats, threadTuning } from '../src/backend/wasm/threads/pool.js';
@@ -205,7 +205,7 @@ describe('wasm matmul on threads', () => {
 
   it('keeps working when a product grows the shared memory under the running workers', async () => {
     await initThreads();
-    const memory = loadKernels()!.exports.memory;
+    const memory = loadSharedKernels()!.exports.memory;
     const bytes = memory.buffer.byteLength;
     const a = operand([], 1100, 1000, false, 5);
     const b = operand([], 1000, 1200, true, 6);
@@ -216,6 +216,29 @@ describe('wasm matmul on threads', () => {
       singleThreaded(() => product(a, b)),
       '1100×1000×1200',
     );
+  });
+
+  it('keeps work on the calling thread off the shared memory (copies into it are slower)', async () => {
+    await initThreads();
+    const own = loadKernels()!;
+    const shared = loadSharedKernels()!;
+    expect(own.shared).toBeNull();
+    expect(shared.shared?.memory).toBe(shared.exports.memory);
+    expect(shared.variant).toBe(own.variant);
+    // A split product runs on the shared kernels; a product on one thread uses the calling thread's own memory.
+    const marker = Math.fround(1234.5678);
+    const used = (memory: { buffer: ArrayBufferLike }) => new Float32Array(memory.buffer).includes(marker);
+    const marked = (rows: number, cols: number) => ({
+      data: new Float32Array(rows * cols).fill(marker),
+      shape: [rows, cols],
+      strides: [cols, 1],
+      offset: 0,
+    });
+    threaded(() => wasmBackend.matmul(marked(256, 256), marked(256, 256), new Float32Array(256 * 256)));
+    expect(used(shared.exports.memory)).toBe(true);
+    expect(used(own.exports.memory)).toBe(false);
+    singleThreaded(() => wasmBackend.matmul(marked(16, 16), marked(16, 16), new Float32Array(16 * 16)));
+    expect(used(own.exports.memory)).toBe(true);
   });
 
   it('setNumThreads(1) turns threads off, and rejects counts that are not 1 … 64', async () => {
@@ -245,7 +268,7 @@ describe('wasm matmul on threads', () => {
     const b = operand([], 72, 72, true, 10);
     const out = new Float32Array(72 * 72);
     for (let i = 0; i < 100; i++) wasmBackend.matmul(a, b, out);
-    const memory = loadKernels()!.exports.memory;
+    const memory = loadSharedKernels()!.exports.memory;
     const bytes = memory.buffer.byteLength;
     const before = threadStats();
     const heap = await liveHeap();

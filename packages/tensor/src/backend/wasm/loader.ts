@@ -5,8 +5,9 @@
  * shared, imported one that worker threads instantiate too (threads/). The engine picks by validation: the
  * first build it accepts wins, so there is no user-agent sniffing and no separate probe module. Node 20 (V8 11.3)
  * accepts relaxed SIMD only with `--experimental-wasm-relaxed-simd`; Chrome 114+ and Node 22+ accept it by default.
- * The shared builds come first where threads can run at all (threads/platform.ts); where the engine then
- * refuses to create a shared memory, the same instruction set with its own memory is used.
+ * Work on the calling thread runs on the build with its own memory (copies into it are the faster ones); where
+ * threads can run (threads/platform.ts), the thread pool instantiates the same variant's shared build beside it,
+ * on first use, for the products it splits.
  *
  * Loading is lazy and synchronous on first use (`new WebAssembly.Module`), which is fine in Node and in workers.
  * Browsers limit synchronous compiles on the main thread (Chrome long refused modules over 4 KB, now over
@@ -140,8 +141,18 @@ const sharedMaxima = [65536, 16384, 4096];
 /** The builds' declared minimum (scripts/build-wasm.mjs). */
 const initialPages = 16;
 
-/** undefined: not loaded yet; null: this engine runs none of the builds (no WebAssembly or no SIMD). */
+/**
+ * The build with its own memory, for everything the calling thread computes. undefined: not loaded yet; null:
+ * this engine runs none of the builds (no WebAssembly or no SIMD).
+ */
 let loaded: Kernels | null | undefined;
+/**
+ * The shared-memory build of the same variant, for products split across worker threads; null where threads
+ * cannot run. Copies between JS arrays and a SharedArrayBuffer run 2–4× slower than plain ones (V8 copies shared
+ * memory word by word, not with memcpy: 8.4 µs against 2.5 µs for 256 KB), so work that stays on the calling
+ * thread uses the other build.
+ */
+let loadedShared: Kernels | null | undefined;
 
 interface Candidate {
   readonly variant: WasmVariant;
@@ -149,19 +160,13 @@ interface Candidate {
   readonly shared: boolean;
 }
 
-/** The builds the engine validates, best first: `only` restricts the variant, `shared` allows shared builds. */
+/** The builds the engine validates, best first: `only` restricts the variant, `shared` picks the kind. */
 function* candidates(only: WasmVariant | undefined, shared: boolean): Generator<Candidate> {
   if (!webAssembly) return;
   for (const build of builds) {
     if (only && build.variant !== only) continue;
-    for (const [isShared, base64] of [
-      [true, build.shared],
-      [false, build.own],
-    ] as const) {
-      if (isShared && !shared) continue;
-      const bytes = decodeBase64(base64);
-      if (webAssembly.validate(bytes)) yield { variant: build.variant, bytes, shared: isShared };
-    }
+    const bytes = decodeBase64(shared ? build.shared : build.own);
+    if (webAssembly.validate(bytes)) yield { variant: build.variant, bytes, shared };
   }
 }
 
@@ -183,52 +188,81 @@ function instantiateSync(variant: WasmVariant, module: WasmModule, memory: WasmM
   return { variant, exports, shared: memory ? { module, memory } : null };
 }
 
-/** The best build that validates and instantiates here, compiled synchronously; null if there is none. */
-function loadSync(only?: WasmVariant): Kernels | null {
-  for (const candidate of candidates(only, threadsSupported())) {
-    const memory = candidate.shared ? sharedMemory() : null;
-    if (candidate.shared && !memory) continue;
+/** The best build of the kind that validates and instantiates here, compiled synchronously; null if none. */
+function loadSync(only: WasmVariant | undefined, shared: boolean): Kernels | null {
+  for (const candidate of candidates(only, shared)) {
+    const memory = shared ? sharedMemory() : null;
+    if (shared && !memory) continue;
     return instantiateSync(candidate.variant, new webAssembly!.Module(candidate.bytes), memory);
   }
   return null;
 }
 
-/** The loaded kernels, compiling them synchronously on first call; null when the engine cannot run them. */
+/** The same, compiled and instantiated asynchronously. */
+async function loadAsync(only: WasmVariant | undefined, shared: boolean): Promise<Kernels | null> {
+  for (const candidate of candidates(only, shared)) {
+    const memory = shared ? sharedMemory() : null;
+    if (shared && !memory) continue;
+    const module = await webAssembly!.compile(candidate.bytes);
+    const instance = await webAssembly!.instantiate(module, memory ? { env: { memory } } : {});
+    const exports = instance.exports as KernelExports;
+    return { variant: candidate.variant, exports, shared: memory ? { module, memory } : null };
+  }
+  return null;
+}
+
+/**
+ * The kernels for work on the calling thread (their own memory), compiling them synchronously on first call;
+ * null when the engine cannot run them.
+ */
 export function loadKernels(): Kernels | null {
-  if (loaded === undefined) loaded = loadSync();
+  if (loaded === undefined) loaded = loadSync(undefined, false);
   return loaded;
 }
 
 /**
- * Replaces `old`, if it is still the loaded build, with the same build on a fresh memory (for a shared build;
- * the same build with its own memory if no shared one can be made). The thread pool calls this when it shuts
- * down: a worker that is still stopping may yet touch the old memory, and the next pool must not share it.
+ * The same variant on a shared memory, for the thread pool, compiling it synchronously on first call; null where
+ * threads cannot run (no SharedArrayBuffer, or the engine refuses a shared memory).
  */
-export function renewKernels(old: Kernels): void {
-  if (loaded !== old || !old.shared) return;
-  const memory = sharedMemory();
-  loaded = memory ? instantiateSync(old.variant, old.shared.module, memory) : loadSync(old.variant);
+export function loadSharedKernels(): Kernels | null {
+  const own = loadKernels();
+  if (!own || !threadsSupported()) return null;
+  if (loadedShared === undefined || (loadedShared && loadedShared.variant !== own.variant)) {
+    loadedShared = loadSync(own.variant, true);
+  }
+  return loadedShared;
 }
 
 /**
- * Compiles the kernels asynchronously (so a browser's main thread never compiles synchronously) and resolves to
- * the build in use, or null if the engine runs none. `variant` forces one build (benchmarks compare them); it
- * resolves to null, and leaves the current kernels in place, if the engine rejects that build.
+ * Replaces `old`, if it is still the loaded shared build, with the same build on a fresh memory (null if no
+ * shared memory can be made). The thread pool calls this when it shuts down: a worker that is still stopping may
+ * yet touch the old memory, and the next pool must not share it.
+ */
+export function renewKernels(old: Kernels): void {
+  if (loadedShared !== old || !old.shared) return;
+  const memory = sharedMemory();
+  loadedShared = memory ? instantiateSync(old.variant, old.shared.module, memory) : null;
+}
+
+/**
+ * Compiles the kernels asynchronously (so a browser's main thread never compiles synchronously) — the shared
+ * build too where threads can run — and resolves to the build in use, or null if the engine runs none.
+ * `variant` forces one build (benchmarks compare them); it resolves to null, and leaves the current kernels in
+ * place, if the engine rejects that build.
  * @example await initWasmBackend(); registerBackend(wasmBackend); setBackend('wasm');
  */
 export async function initWasmBackend(options: { variant?: WasmVariant } = {}): Promise<WasmVariant | null> {
-  if (loaded !== undefined && (!options.variant || loaded?.variant === options.variant)) {
-    return loaded?.variant ?? null;
+  const wanted = options.variant;
+  if (loaded === undefined || (wanted && loaded?.variant !== wanted)) {
+    const own = await loadAsync(wanted, false);
+    if (!own) {
+      if (!wanted) loaded = null;
+      return null;
+    }
+    loaded = own;
   }
-  for (const candidate of candidates(options.variant, threadsSupported())) {
-    const memory = candidate.shared ? sharedMemory() : null;
-    if (candidate.shared && !memory) continue;
-    const module = await webAssembly!.compile(candidate.bytes);
-    const instance = await webAssembly!.instantiate(module, memory ? { env: { memory } } : {});
-    const exports = instance.exports as KernelExports;
-    loaded = { variant: candidate.variant, exports, shared: memory ? { module, memory } : null };
-    return candidate.variant;
-  }
-  if (!options.variant) loaded = null;
-  return null;
+  const sharedStale =
+    loadedShared === undefined || (loadedShared && loadedShared.variant !== loaded?.variant);
+  if (loaded && threadsSupported() && sharedStale) loadedShared = await loadAsync(loaded.variant, true);
+  return loaded?.variant ?? null;
 }

@@ -3,7 +3,7 @@
  * copies the spans the operands touch into linear memory, runs the kernel once per batch entry (each entry's
  * A and B keep their own strides, so transposed and expanded views are absorbed by the kernel's packing), and
  * copies the contiguous product out with one `set`. From n = 64 up the copies cost a few percent of the kernel.
- * Large products are split across worker threads sharing the memory (threads/); the copies stay on the caller.
+ * Large products are split across worker threads sharing a memory (threads/); the copies stay on the caller.
  * Float64 products, tiny products, and engines without WebAssembly SIMD take the portable kernel.
  */
 import type { FloatArray } from '../../dtype.js';
@@ -41,15 +41,10 @@ export function wasmMatmul(a: StridedArray, b: StridedArray, out: FloatArray): v
 }
 
 /**
- * The product on the wasm kernels, whatever the size; false (out untouched) if it is not float32 or linear
- * memory cannot grow to hold it.
+ * The product on the wasm kernels (`own`: the calling thread's; a split product runs on the thread pool's shared
+ * ones), whatever the size; false (out untouched) if it is not float32 or linear memory cannot grow to hold it.
  */
-export function matmulOnKernels(
-  kernels: Kernels,
-  a: StridedArray,
-  b: StridedArray,
-  out: FloatArray,
-): boolean {
+export function matmulOnKernels(own: Kernels, a: StridedArray, b: StridedArray, out: FloatArray): boolean {
   if (!(a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array)) {
     return false;
   }
@@ -60,9 +55,10 @@ export function matmulOnKernels(
   const n = b.shape[rank - 1];
   const batch = out.length / (m * n);
   const multiplyAdds = batch * m * n * k;
-  const crew = multiplyAdds >= splitProduct ? crewFor(kernels, multiplyAdds) : null;
+  const crew = multiplyAdds >= splitProduct ? crewFor(multiplyAdds) : null;
   const tasks = crew && splitTasks(batch, m, n, 1 + crew.helpers);
   const threads = crew && tasks ? crew.participants : 1;
+  const kernels = crew && tasks ? crew.pool.kernels : own;
   const { exports } = kernels;
   const planA = planStage(a);
   const planB = planStage(b);
@@ -100,9 +96,8 @@ export function matmulOnKernels(
     c += m * n * 4;
   });
   if (crew && tasks && !runJob(crew, [m, n, k, aRow, aCol, bRow, bCol, entriesAt, workAt], tasks)) {
-    // The threads failed and are off now; the kernels may have moved to a fresh memory.
-    const fresh = loadKernels();
-    return fresh !== null && matmulOnKernels(fresh, a, b, out);
+    // The threads failed and are off now (and their kernels may have moved to a fresh memory): recompute alone.
+    return matmulOnKernels(own, a, b, out);
   }
   out.set(floats.subarray(cAt / 4, cAt / 4 + out.length));
   return true;

@@ -1,7 +1,7 @@
 /**
  * @file The kernels' scratch space in linear memory, above heapBase: operands are copied in, the product is
- * copied out. One region serves every call and only grows (to the largest product seen so far), so repeated
- * calls neither leak nor reallocate.
+ * copied out. One region per memory serves every call and only grows (to the largest product seen so far), so
+ * repeated calls neither leak nor reallocate.
  */
 import type { Kernels } from './loader.js';
 import type { WasmMemory } from './webassembly.js';
@@ -18,7 +18,8 @@ export interface Scratch {
   readonly bytes: Uint8Array;
 }
 
-let scratch: Scratch | null = null;
+/** Views per memory (the calling thread's and the thread pool's), replaced when the memory grows. */
+const views = new WeakMap<WasmMemory, Scratch>();
 
 /**
  * Views of all of linear memory with at least `bytes` free above heapBase, or null if the engine cannot grow
@@ -36,12 +37,14 @@ export function reserveScratch(kernels: Kernels, bytes: number): Scratch | null 
     if (!tryGrow(memory, Math.max(pages, have / pageBytes)) && !tryGrow(memory, pages)) return null;
   }
   const buffer = memory.buffer;
+  let scratch = views.get(memory);
   if (scratch?.floats.buffer !== buffer) {
     scratch = {
       floats: new Float32Array(buffer),
       words: new Int32Array(buffer),
       bytes: new Uint8Array(buffer),
     };
+    views.set(memory, scratch);
   }
   return scratch;
 }

@@ -16,7 +16,7 @@
  */
 import { TensorloomError } from '../../../errors.js';
 import { environmentVariable } from '../../environment.js';
-import { initWasmBackend, type Kernels, loadKernels, renewKernels } from '../loader.js';
+import { initWasmBackend, type Kernels, loadSharedKernels, renewKernels } from '../loader.js';
 import {
   ASLEEP,
   AWAKE,
@@ -149,7 +149,7 @@ export function getNumThreads(): number {
  */
 export async function initThreads(): Promise<number> {
   await initWasmBackend();
-  const kernels = loadKernels();
+  const kernels = loadSharedKernels();
   const started = kernels && threadPool(kernels);
   if (!started) return 1;
   await new Promise<void>((resolve) => {
@@ -198,13 +198,15 @@ export function threadStats(): { jobs: number; workers: number; ready: number } 
 }
 
 /**
- * The threads a product of `multiplyAdds` on `kernels` can use now (starting workers if needed), or null: run it
- * alone. A product smaller than threadTuning.wakeProduct only uses workers still polling after their last job.
+ * The threads a product of `multiplyAdds` can use now (starting workers if needed), or null: run it alone. A
+ * product smaller than threadTuning.wakeProduct only uses workers still polling after their last job. A crew
+ * works on the shared kernels, `crew.pool.kernels`.
  */
-export function crewFor(kernels: Kernels, multiplyAdds: number): Crew | null {
+export function crewFor(multiplyAdds: number): Crew | null {
   if (backoffMs > 0 && clock.now() < resumeAt) return null;
   const threads = getNumThreads();
-  const started = threads > 1 ? threadPool(kernels) : null;
+  const kernels = threads > 1 ? loadSharedKernels() : null;
+  const started = kernels && threadPool(kernels);
   if (!started) return null;
   let wake = multiplyAdds >= threadTuning.wakeProduct;
   let helpers = readyHelpers(started, threads, wake ? ASLEEP : AWAKE);
@@ -230,8 +232,8 @@ export function crewFor(kernels: Kernels, multiplyAdds: number): Crew | null {
 
 /**
  * Runs one job: `product` is the nine PRODUCT words, `tasks` TASK_WORDS numbers per task. The caller works
- * through tasks too. False if the threads failed (they are now off, and the caller must recompute on
- * loadKernels(): the memory may have been replaced).
+ * through tasks too. False if the threads failed (they are now off, and the caller must recompute on its own
+ * kernels: the shared memory may have been replaced).
  */
 export function runJob(crew: Crew, product: readonly number[], tasks: readonly number[]): boolean {
   const { pool: running, participants } = crew;
