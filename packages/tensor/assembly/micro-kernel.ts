@@ -9,7 +9,7 @@
  *
  * Measured on a 2-core AMD EPYC under Node 20: 48–50 GFLOPS with mul + add and 57–60 with relaxed FMA,
  * against 62 and 65 for the bare multiply-add loop with nothing else in it (scripts/bench-simd-peak.mjs);
- * wider vectors (what native BLAS uses to reach ~245 on the same core) do not exist in WebAssembly.
+ * wider vectors (PyTorch's OpenBLAS measured 125–245 GFLOPS on one core here) do not exist in WebAssembly.
  */
 import { madd } from './simd';
 import { MR, NR } from './tiles';
