@@ -25,6 +25,29 @@ export const TORCH_MALLOC_ENV = {
 };
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
+/**
+ * The environment for a torch subprocess at `threads` threads. OPENBLAS_CORETYPE is dropped so OpenBLAS picks the
+ * kernels for the CPU it detects, however the benchmark was launched: turbo (`pnpm bench`) strips variables it does
+ * not know, a direct `tsx` run does not, and a shell's OPENBLAS_CORETYPE=Haswell on this AVX-512 machine halves
+ * PyTorch's matmul (125 against 241 GFLOPS on one core). The scripts report the core OpenBLAS chose.
+ */
+export function torchEnv(threads: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...extra,
+  };
+  delete env.OPENBLAS_CORETYPE;
+  if (threads > 1 && existsSync(OPENMP_BLAS_DIR)) {
+    // Found before Debian's alternatives link; the script reports which BLAS it actually mapped.
+    env.LD_LIBRARY_PATH = [OPENMP_BLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  }
+  return env;
+}
+
 export interface TorchInfo {
   torch: string;
   threads: number;
@@ -48,18 +71,7 @@ function runScript(
   config: object,
   { threads = 1, input, env: extraEnv }: ScriptOptions = {},
 ): { ok: true; json: unknown } | { ok: false; error: string } {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    OPENBLAS_NUM_THREADS: String(threads),
-    OMP_NUM_THREADS: String(threads),
-    MKL_NUM_THREADS: String(threads),
-    PYTHONDONTWRITEBYTECODE: '1',
-    ...extraEnv,
-  };
-  if (threads > 1 && existsSync(OPENMP_BLAS_DIR)) {
-    // Found before Debian's alternatives link; the script reports which BLAS it actually mapped.
-    env.LD_LIBRARY_PATH = [OPENMP_BLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  }
+  const env = torchEnv(threads, extraEnv);
   const res = spawnSync(PYTHON, [script, JSON.stringify({ ...config, threads })], {
     cwd: TORCH_DIR,
     env,

@@ -3,11 +3,10 @@
 // settings) into a temporary folder, runs torch/translator.py on it with the thread settings of src/torch.ts,
 // and reads back what it trained and translated. Same ids, same batches, same initial weights as the app.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPENMP_BLAS_DIR, PYTHON, TORCH_MALLOC_ENV } from './torch.js';
+import { PYTHON, TORCH_MALLOC_ENV, torchEnv } from './torch.js';
 import type { EncodedPair, ModelConfig, TrainingSettings, TranslatorModel } from './translator-app.js';
 
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
@@ -68,17 +67,7 @@ export async function writeTorchJob(job: TorchJob): Promise<string> {
 
 /** Runs torch/translator.py on a job file; its progress lines go to our stderr. */
 export function runTorchJob(jobFile: string, threads: number): Promise<TorchRun> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    OPENBLAS_NUM_THREADS: String(threads),
-    OMP_NUM_THREADS: String(threads),
-    MKL_NUM_THREADS: String(threads),
-    PYTHONDONTWRITEBYTECODE: '1',
-    ...TORCH_MALLOC_ENV,
-  };
-  if (threads > 1 && existsSync(OPENMP_BLAS_DIR)) {
-    env.LD_LIBRARY_PATH = [OPENMP_BLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  }
+  const env = torchEnv(threads, TORCH_MALLOC_ENV);
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, ['translator.py', JSON.stringify({ job: jobFile, threads })], {
       cwd: TORCH_DIR,

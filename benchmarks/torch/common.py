@@ -6,6 +6,7 @@ Each script reads one JSON object from argv[1] ({"runs": 7, "warmup_ms": 300, "s
 thread, points LD_LIBRARY_PATH at the OpenMP build of OpenBLAS.
 """
 
+import ctypes
 import json
 import os
 import statistics
@@ -68,8 +69,20 @@ def blas_library():
         name = os.path.basename(real)
         if any(key in name for key in ("openblas", "libblas", "mkl_rt", "blis")):
             # Debian's alternatives (or LD_LIBRARY_PATH) pick the implementation directory
-            return os.path.join(os.path.basename(os.path.dirname(real)), name)
+            label = os.path.join(os.path.basename(os.path.dirname(real)), name)
+            core = openblas_core(real)
+            return f"{label} (core {core})" if core else label
     return None
+
+
+def openblas_core(path):
+    """The kernel set OpenBLAS chose (e.g. Cooperlake, Haswell), or None for another BLAS."""
+    try:
+        lib = ctypes.CDLL(path)
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
 
 
 def emit(obj):

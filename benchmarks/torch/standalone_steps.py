@@ -3,7 +3,8 @@
 A cross-check of the suites' torch columns (which feed weights over stdin from src/*.ts): run with the same thread
 variables, e.g. `T=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 torch/standalone_steps.py`, or for
 two threads `T=2 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp`.
-Prints the median ms per step of each workload.
+Prints the median ms per step of each workload. Unset OPENBLAS_CORETYPE (as the suites do) to time the kernels OpenBLAS
+detects; with OPENBLAS_CORETYPE=Haswell on an AVX-512 machine the steps run up to 1.8x slower.
 """
 
 import os
