@@ -26,10 +26,10 @@ export const TORCH_MALLOC_ENV = {
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
 /**
- * The environment for a torch subprocess at `threads` threads. OPENBLAS_CORETYPE is dropped so OpenBLAS picks the
- * kernels for the CPU it detects, however the benchmark was launched: turbo (`pnpm bench`) strips variables it does
- * not know, a direct `tsx` run does not, and a shell's OPENBLAS_CORETYPE=Haswell on this AVX-512 machine halves
- * PyTorch's matmul (125 against 241 GFLOPS on one core). The scripts report the core OpenBLAS chose.
+ * The environment for a torch subprocess at `threads` threads: the caller's, with the thread variables set. Other
+ * OpenBLAS variables pass through untouched (turbo.json passes OPENBLAS_* to the bench task, which would otherwise
+ * strip them): this machine's shell sets OPENBLAS_CORETYPE=Haswell, AVX2 kernels at 125 GFLOPS per core, where
+ * OpenBLAS alone would pick AVX-512 Cooperlake kernels at 241. The scripts report the core OpenBLAS chose.
  */
 export function torchEnv(threads: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -40,7 +40,6 @@ export function torchEnv(threads: number, extra: Record<string, string> = {}): N
     PYTHONDONTWRITEBYTECODE: '1',
     ...extra,
   };
-  delete env.OPENBLAS_CORETYPE;
   if (threads > 1 && existsSync(OPENMP_BLAS_DIR)) {
     // Found before Debian's alternatives link; the script reports which BLAS it actually mapped.
     env.LD_LIBRARY_PATH = [OPENMP_BLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
