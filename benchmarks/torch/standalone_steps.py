@@ -1,36 +1,21 @@
 """The mlp, lstm and transformer suites' PyTorch steps, timed standalone with default-initialised weights.
 
-A cross-check of the suites' torch columns (which feed weights over stdin from src/*.ts): run with the same thread
-variables, e.g. `T=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 torch/standalone_steps.py`, or for
-two threads `T=2 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp`.
-Prints the median ms per step of each workload. Unset OPENBLAS_CORETYPE (as the suites do) to time the kernels OpenBLAS
-detects; with OPENBLAS_CORETYPE=Haswell on an AVX-512 machine the steps run up to 1.8x slower.
+A cross-check of the suites' torch columns (which feed weights over stdin from src/*.ts), with common.py's thread
+set-up and timing: `/usr/bin/python3 torch/standalone_steps.py` for one thread, or for two
+`LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 torch/standalone_steps.py '{"threads": 2}'`.
+Prints the median ms per step of each workload and the BLAS with the core OpenBLAS chose: OPENBLAS_CORETYPE in the
+environment decides it (Haswell's AVX2 kernels run these steps up to 1.8x slower than AVX-512 ones). The suites also
+set MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=268435456 (src/torch.ts); without them torch runs slower.
 """
 
-import os
-import statistics
-import time
+from common import THREADS, blas_library, config, measure, timing, torch
 
-import torch
-
-THREADS = int(os.environ.get("T", "1"))
-torch.set_num_threads(THREADS)
+torch_timing = timing(config())
 torch.manual_seed(0)
 
 
-def median_ms(fn, runs=9, sample_s=0.1):
-    for _ in range(5):
-        fn()
-    start = time.perf_counter()
-    fn()
-    iters = max(1, round(sample_s / (time.perf_counter() - start)))
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(iters):
-            fn()
-        samples.append((time.perf_counter() - start) / iters)
-    return statistics.median(samples) * 1e3
+def median_ms(fn):
+    return measure(fn, **torch_timing)["median_ms"]
 
 
 encoder = torch.nn.TransformerEncoderLayer(256, 4, 1024, dropout=0.0, batch_first=True).train()
@@ -60,7 +45,7 @@ def mlp_step():
 
 
 print(
-    f"threads {THREADS}: encoder layer {median_ms(backward_step(encoder, tokens)):.1f} ms, "
+    f"threads {THREADS}, BLAS {blas_library()}: encoder layer {median_ms(backward_step(encoder, tokens)):.1f} ms, "
     f"LSTM 1 layer {median_ms(backward_step(lstm, sequence)):.1f} ms, "
     f"LSTM 2 layers bidirectional {median_ms(backward_step(lstm_deep, sequence)):.1f} ms, "
     f"mlp step {median_ms(mlp_step):.3f} ms"
