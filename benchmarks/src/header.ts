@@ -1,6 +1,7 @@
 // The header printed above the tables: when, on what, with which versions.
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import { mallocLine } from './malloc.js';
 import { tensorloomProvenance } from './provenance.js';
 import type { TorchState } from './suite.js';
 import { type Loaded, missingExports, type Tensorloom } from './tensorloom.js';
@@ -43,6 +44,7 @@ export function header(tl: Loaded, tf: TfInfo, torch: TorchState, timing: Timing
     `  Tensorloom: ${tl.ok ? `${tl.version} (${tensorloomBackend(tl.tl)}), ${tensorloomProvenance()}` : `MISSING — ${tl.error}`}`,
     `  TF.js: tfjs-core ${tf.version}, tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}, tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; wasm binary: ${wasm}`,
     `  torch: ${torchLine}`,
+    mallocLine(),
     `  timing: median of ${timing.runs} samples per contender after ≥${timing.warmupMs} ms warm-up; a sample batches calls to ≈${timing.sampleMs} ms; JS contenders sampled round-robin`,
   ];
   return lines.join('\n');

@@ -7,12 +7,13 @@ import { cpus } from 'node:os';
 import type * as NNRnn from '@tensorloom/nn-rnn';
 import { randnArray, relError } from './data.js';
 import { type LstmSpec, type Param, tfLstm } from './lstm-tfjs.js';
+import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+import { runTorch } from './torch.js';
 import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
@@ -255,7 +256,7 @@ function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[])
     const res = runTorch('lstm', ctx.timing, config, {
       threads,
       input: packed(specs),
-      env: TORCH_MALLOC_ENV,
+      env: MALLOC_ENV,
     });
     if ('error' in res) {
       notes.push(`torch lstm (${threads} thr) failed: ${res.error}`);
@@ -360,9 +361,5 @@ export async function runLstm(ctx: Context): Promise<string> {
     'Tensorloom wasm runs at 1 and 2 threads (setNumThreads: matmul split across them, the other kernels on the calling thread), js on one; the torch ratio pairs equal thread counts.',
     `TF.js cpu: ${TF_CPU_RUNS} samples of one call each whatever --runs says (seconds per step). Every contender starts from the same weights and input (seeded in src/lstm.ts; TF.js gets W_ihᵀ, W_hhᵀ and b_ih + b_hh).`,
   );
-  if (ctx.torch.ok) {
-    const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
-    notes.push(`torch runs with ${env.join(' ')}, as in the mlp suite.`);
-  }
   return render(columns, notes);
 }

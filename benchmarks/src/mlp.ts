@@ -8,11 +8,12 @@ import type * as NN from '@tensorloom/nn';
 import type * as Optim from '@tensorloom/optim';
 import type { Tensor } from '@tensorloom/tensor';
 import { randnArray, relError } from './data.js';
+import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+import { runTorch } from './torch.js';
 import { missingApi, tensorloomVariants } from './variants.js';
 
 export interface MlpConfig {
@@ -49,7 +50,7 @@ const ROWS: [string, (ms: Ms) => number | undefined][] = [
 ];
 
 /** The batch and initial weights every contender starts from (weights ~ PyTorch's init variance). */
-interface MlpData {
+export interface MlpData {
   x: Float32Array; // [B, in]
   targets: Int32Array; // [B]
   w1: Float32Array; // [hidden, in]
@@ -58,7 +59,7 @@ interface MlpData {
   b2: Float32Array; // [classes]
 }
 
-function mlpData(c: MlpConfig): MlpData {
+export function mlpData(c: MlpConfig): MlpData {
   // U(±1/√fanIn) has variance 1/(3·fanIn); normal samples with that variance are as good a start.
   const scaled = (n: number, seed: number, fanIn: number) =>
     randnArray(n, seed).map((v) => v / Math.sqrt(3 * fanIn));
@@ -84,7 +85,7 @@ function packed(d: MlpData): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
-interface Libs {
+export interface MlpLibs {
   tl: Tensorloom;
   nn: typeof NN;
   losses: typeof Losses;
@@ -92,7 +93,7 @@ interface Libs {
 }
 
 /** @tensorloom/nn, losses and optim (built dist/), or the cell text saying why not, plus a note. */
-async function loadLibs(ctx: Context): Promise<Libs | { cell: string; note?: string }> {
+async function loadLibs(ctx: Context): Promise<MlpLibs | { cell: string; note?: string }> {
   if (!ctx.tl.ok) return { cell: ctx.tl.cell };
   try {
     const [nn, losses, optim] = await Promise.all([
@@ -111,7 +112,7 @@ async function loadLibs(ctx: Context): Promise<Libs | { cell: string; note?: str
   }
 }
 
-interface Trainer {
+export interface Trainer {
   /** zeroGrad, forward, loss, backward, Adam step; returns the loss (timed without reading it back). */
   step: () => Tensor;
   /** Forward and loss only (the autograd graph is built, then dropped). */
@@ -124,7 +125,7 @@ interface Trainer {
 }
 
 /** A fresh model and optimizer from the shared init, built while the wanted backend is selected. */
-function trainer({ tl, nn, losses, optim }: Libs, d: MlpData, c: MlpConfig): Trainer {
+export function trainer({ tl, nn, losses, optim }: MlpLibs, d: MlpData, c: MlpConfig): Trainer {
   const model = new nn.Sequential(
     new nn.Linear(c.inFeatures, c.hidden),
     new nn.ReLU(),
@@ -168,7 +169,12 @@ interface Column {
   losses?: number[];
 }
 
-async function measureTensorloom(ctx: Context, libs: Libs, d: MlpData, notes: string[]): Promise<Column[]> {
+async function measureTensorloom(
+  ctx: Context,
+  libs: MlpLibs,
+  d: MlpData,
+  notes: string[],
+): Promise<Column[]> {
   const { variants, restore } = tensorloomVariants(libs.tl);
   const columns: Column[] = [];
   const entries: Record<string, Timed> = {};
@@ -234,7 +240,7 @@ function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
       targets: [...d.targets],
       check_steps: MLP.checkSteps,
     };
-    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d), env: TORCH_MALLOC_ENV });
+    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d), env: MALLOC_ENV });
     if ('error' in res) {
       notes.push(`torch mlp (${threads} thr) failed: ${res.error}`);
       return { label, threads, ms: 'error' };
@@ -311,11 +317,5 @@ export async function runMlp(ctx: Context): Promise<string> {
     'train step = zeroGrad + forward + loss + backward + Adam step; backward = (zeroGrad + forward + backward) − forward, a difference of medians; Adam step timed alone on standing gradients.',
     'Tensorloom wasm runs at 1 and 2 threads (setNumThreads: matmul split across them, the other kernels on the calling thread), js on one. TL x ÷ torch n thr = Tensorloom time / PyTorch time at the same thread count, both from this run (lower is better).',
   );
-  if (ctx.torch.ok) {
-    const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
-    notes.push(
-      `torch runs with ${env.join(' ')} (glibc keeps freed blocks instead of re-faulting them every step).`,
-    );
-  }
   return render(columns, notes);
 }

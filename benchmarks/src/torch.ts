@@ -12,17 +12,6 @@ export const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
 /** Debian's libopenblas0-openmp; BENCH_OPENMP_BLAS_DIR overrides it. */
 export const OPENMP_BLAS_DIR =
   process.env.BENCH_OPENMP_BLAS_DIR || '/usr/lib/x86_64-linux-gnu/openblas-openmp';
-/**
- * glibc malloc settings for the torch runs of the mlp, lstm and transformer suites. By default glibc hands torch's
- * ≥ 128 KiB blocks back to the kernel (munmap, heap trim) and page-faults them in again on the next step:
- * the mlp step's time then swings between ≈ 0.7 and 1.9 ms from sample to sample on the 2-core dev
- * machine. Keeping them makes torch steady at its fast end (a caching allocator, like jemalloc or torch's
- * own on GPU). Node is unaffected.
- */
-export const TORCH_MALLOC_ENV = {
-  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
-  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
-};
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
 /**

@@ -7,11 +7,12 @@ import { cpus } from 'node:os';
 import { randnArray, relError } from './data.js';
 import { runDecode } from './decode.js';
 import type { Param } from './lstm-tfjs.js';
+import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch, TORCH_MALLOC_ENV } from './torch.js';
+import { runTorch } from './torch.js';
 import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
 import { missingApi, tensorloomVariants } from './variants.js';
@@ -190,7 +191,7 @@ function measureTorch(ctx: Context, s: EncoderSpec, notes: string[]): Column[] {
     const res = runTorch('transformer', ctx.timing, config, {
       threads,
       input: packed(s),
-      env: TORCH_MALLOC_ENV,
+      env: MALLOC_ENV,
     });
     if ('error' in res) {
       notes.push(`torch transformer (${threads} thr) failed: ${res.error}`);
@@ -274,10 +275,7 @@ async function runEncoder(ctx: Context): Promise<string> {
     `TF.js cpu: ${TF_CPU_RUNS} samples of one call each whatever --runs says (seconds per step). Every contender starts from the same weights and input (seeded in src/transformer.ts, biases and LayerNorm affine away from their init so the check sees them).`,
   );
   if (ctx.torch.ok) {
-    const env = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
-    notes.push(
-      `torch runs in training mode (its autograd path, not the inference fast path) with ${env.join(' ')}, as in the mlp suite.`,
-    );
+    notes.push('torch runs in training mode (its autograd path, not the inference fast path).');
   }
   return render(columns, notes);
 }

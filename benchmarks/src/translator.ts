@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequenceCrossEntropy } from '@tensorloom/losses';
 import { getBackend, getNumThreads, manualSeed, noGrad } from '@tensorloom/tensor';
+import { mallocLine } from './malloc.js';
 import { tensorloomProvenance } from './provenance.js';
 import { renderTable } from './table.js';
 import { probeTorch } from './torch.js';
@@ -326,6 +327,7 @@ async function main(opts: Options): Promise<void> {
     `  node ${process.version}, ${cores[0]?.model.trim()} × ${cores.length}, load avg ${load()} at the start`,
     `  Tensorloom ${tensorloomProvenance()}, backend ${getBackend().name}, ${getNumThreads()} thread(s)`,
     `  data: ${data.description}`,
+    mallocLine(),
   ];
   const dir = await mkdtemp(join(tmpdir(), 'tensorloom-translator-bench-'));
   const results: ModelResult[] = [];
