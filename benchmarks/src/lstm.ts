@@ -59,7 +59,7 @@ function paramShapes(c: LstmCase): [string, number[]][] {
 }
 
 /** The input and weights every contender of a case starts from (weights ~ PyTorch's init variance). */
-function lstmSpec(c: LstmCase, caseIndex: number): LstmSpec {
+export function lstmSpec(c: LstmCase, caseIndex: number): LstmSpec {
   const { steps, batch, inputSize, hiddenSize } = LSTM_SIZES;
   // U(±1/√H) has variance 1/(3H); normal samples with that variance are as good a start.
   const weights = new Map<string, Param>(
@@ -120,7 +120,7 @@ async function loadRnn(
 }
 
 /** A Tensorloom LSTM loaded with the case's weights, built while the wanted backend is selected. */
-function tlStep(tl: Tensorloom, rnn: typeof NNRnn, s: LstmSpec): { step: () => void; check: () => Check } {
+export function tlStep(tl: Tensorloom, rnn: typeof NNRnn, s: LstmSpec): { step: () => void; check: () => Check } {
   const { steps, batch, inputSize, hiddenSize, numLayers, bidirectional } = s;
   const model = new rnn.LSTM({ inputSize, hiddenSize, numLayers, bidirectional });
   model.loadStateDict(

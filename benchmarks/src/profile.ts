@@ -1,4 +1,4 @@
-// `pnpm --filter @tensorloom/benchmarks profile [encoder|decode|mlp] [--backend wasm] [--threads 1] [--steps 10]`:
+// `pnpm --filter @tensorloom/benchmarks profile [encoder|decode|mlp|lstm|lstm2] [--backend wasm] [--threads 1] [--steps 10]`:
 // where one Tensorloom step of the transformer suite spends its time. Every kernel call goes through a backend
 // that wraps the selected one (registerBackend) and is timed, grouped by kernel and op and by operand shapes;
 // what is left of the step is op dispatch, autograd and allocation; GC pauses are counted apart (they can
@@ -7,10 +7,12 @@ import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import * as losses from '@tensorloom/losses';
 import * as nn from '@tensorloom/nn';
 import * as attention from '@tensorloom/nn-attention';
+import * as rnn from '@tensorloom/nn-rnn';
 import * as optim from '@tensorloom/optim';
 import type { Backend, StridedArray } from '@tensorloom/tensor';
 import * as tl from '@tensorloom/tensor';
 import { makeGreedy } from './decode.js';
+import { LSTM_CASES, lstmSpec, tlStep } from './lstm.js';
 import { MLP, mlpData, trainer } from './mlp.js';
 import { formatMs, renderTable } from './table.js';
 import { median } from './timing.js';
@@ -18,7 +20,7 @@ import { encoderSpec } from './transformer.js';
 import { tlEncoderStep } from './transformer-tensorloom.js';
 
 interface Options {
-  what: 'encoder' | 'decode' | 'mlp';
+  what: 'encoder' | 'decode' | 'mlp' | 'lstm' | 'lstm2';
   backend: string;
   threads: number;
   steps: number;
@@ -30,7 +32,7 @@ function parse(argv: readonly string[]): Options {
     const arg = argv[i];
     const value = () => argv[++i] ?? '';
     if (arg === '--') continue;
-    if (arg === 'encoder' || arg === 'decode' || arg === 'mlp') opts.what = arg;
+    if (['encoder', 'decode', 'mlp', 'lstm', 'lstm2'].includes(arg)) opts.what = arg as Options['what'];
     else if (arg === '--backend') opts.backend = value();
     else if (arg === '--threads') opts.threads = Number(value());
     else if (arg === '--steps') opts.steps = Number(value());
@@ -105,6 +107,11 @@ function makeStep(what: Options['what']): { label: string; step: () => unknown }
     // Adam's update calls the wasm kernels directly (fusedAdam_), so it counts as time outside the kernels.
     const { step } = trainer({ tl, nn, losses, optim }, mlpData(MLP), MLP);
     return { label: 'mlp training step (forward, backward, Adam)', step };
+  }
+  if (what === 'lstm' || what === 'lstm2') {
+    const index = what === 'lstm' ? 0 : 1; // one layer, or two bidirectional
+    const { step } = tlStep(tl, rnn, lstmSpec(LSTM_CASES[index], index));
+    return { label: `${LSTM_CASES[index].label} forward + backward`, step };
   }
   const { greedy } = makeGreedy(loaded, null);
   return { label: 'greedy decoding of 32 tokens with the KV cache', step: () => greedy(true) };
