@@ -6,11 +6,13 @@ import {
   add,
   cast,
   DTypeError,
+  div,
   gather,
   IndexError,
   indexSelect,
   isFloating,
   mul,
+  ne,
   neg,
   reshape,
   ShapeError,
@@ -90,6 +92,14 @@ export function checkTargetRange(
   }
 }
 
+/**
+ * The keep mask for `ignoreIndex` (true where the target is not ignored), or null when no entry is ignored: the
+ * loss then skips the masking ops, which are most of its small ops in a training step.
+ */
+export function ignoredMask(target: Tensor, ignoreIndex: number): Tensor | null {
+  return (target.dataSync() as Int32Array).includes(ignoreIndex) ? ne(target, ignoreIndex) : null;
+}
+
 /** A [C] weight viewed as [1, C, 1, …] (or [C] unbatched), to broadcast along the input's class dim. */
 export function alongClassDim(weight: Tensor, input: Tensor, classDim: number): Tensor {
   return reshape(
@@ -136,6 +146,8 @@ export function classIndexLoss(
   if (keep !== null) loss = where(keep, loss, 0);
   if (reduction === 'none') return loss;
   if (reduction === 'sum') return sum(loss);
+  // Nothing skipped and no weights: the denominator is the entry count, a nonzero constant.
+  if (targetWeight === null && keep === null && target.size > 0) return div(sum(loss), target.size);
   return safeDivide(sum(loss), meanDenominator(target, targetWeight, keep, logProbs.dtype));
 }
 

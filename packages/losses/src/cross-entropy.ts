@@ -5,7 +5,6 @@ import {
   isFloating,
   logSoftmax,
   mul,
-  ne,
   neg,
   ShapeError,
   sum,
@@ -22,6 +21,7 @@ import {
   checkWeight,
   classIndexLoss,
   classLayout,
+  ignoredMask,
 } from './class-targets.js';
 import { checkReduction, type Reduction, safeDivide } from './reduction.js';
 
@@ -85,7 +85,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
 
   checkClassTarget(op, input, target, layout);
-  const keep = ne(target, ignoreIndex);
+  const keep = ignoredMask(target, ignoreIndex);
   checkTargetRange(op, target, layout.classes, keep, `, or ignoreIndex ${ignoreIndex}`);
   return classIndexLoss(logSoftmax(input, layout.classDim), target, layout, reduction, {
     weight: classWeight,

@@ -1,5 +1,5 @@
 /** @file Negative log-likelihood of class indices, given log-probabilities. */
-import { ne, type Tensor } from '@tensorloom/tensor';
+import type { Tensor } from '@tensorloom/tensor';
 import { checkFloat } from './checks.js';
 import {
   checkClassTarget,
@@ -7,6 +7,7 @@ import {
   checkWeight,
   classIndexLoss,
   classLayout,
+  ignoredMask,
 } from './class-targets.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
@@ -35,7 +36,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllLossOption
   const layout = classLayout(op, logProbs);
   checkClassTarget(op, logProbs, target, layout);
   const classWeight = weight === null ? null : checkWeight(op, weight, layout.classes, logProbs.dtype);
-  const keep = ne(target, ignoreIndex);
+  const keep = ignoredMask(target, ignoreIndex);
   checkTargetRange(op, target, layout.classes, keep, `, or ignoreIndex ${ignoreIndex}`);
   return classIndexLoss(logProbs, target, layout, reduction, {
     weight: classWeight,

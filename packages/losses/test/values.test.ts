@@ -87,6 +87,25 @@ describe('hand-computed values', () => {
     expect(crossEntropy(logits(), targets, { ignoreIndex: 1 })).toBeAllClose(LN2, close);
   });
 
+  it('without an ignored target (no masking ops) the loss and gradients equal those of the masked path', () => {
+    // The batch alone takes the unmasked path; with an extra ignored row appended it takes the masked one.
+    const x = randn([6, 5], { requiresGrad: true });
+    const extraRow = (randn([1, 5]).toArray() as number[][])[0];
+    const padded = tensor([...(x.toArray() as number[][]), extraRow], { requiresGrad: true });
+    const t = [4, 0, 2, 2, 1, 3];
+    for (const reduction of ['mean', 'sum'] as const) {
+      x.grad = null;
+      padded.grad = null;
+      const plain = crossEntropy(x, int32(t), { reduction });
+      const masked = crossEntropy(padded, int32([...t, -100]), { reduction });
+      expect(plain.item()).toBe(masked.item());
+      plain.backward();
+      masked.backward();
+      expect(x.grad!.toArray()).toEqual(padded.grad!.narrow(0, 0, 6).toArray());
+      expect(padded.grad!.narrow(0, 6, 1).toArray()).toEqual([[0, 0, 0, 0, 0]]);
+    }
+  });
+
   it('mseLoss and l1Loss', () => {
     const x = float([1, 2, 3]);
     const y = float([1.5, 0, 3]);
