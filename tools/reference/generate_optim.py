@@ -104,7 +104,7 @@ def close(ref: torch.Tensor, got: torch.Tensor) -> bool:
 # Case registry
 # --------------------------------------------------------------------------------------------
 
-DOC: dict = {"optimizers": [], "clipping": [], "schedulers": []}
+DOC: dict = {"optimizers": [], "clipping": [], "schedulers": [], "stateDicts": []}
 NAMES: set[str] = set()
 COUNTS: dict[str, int] = {}
 WARNINGS: list[str] = []
@@ -190,6 +190,57 @@ def optimizer_case(kind, label, options, shapes=((2, 3), (4,)), groups=None, non
         for step_grads, after in zip(grads, h32)
     ]
     register("optimizers", kind, case)
+
+
+def torch_state_json(value):
+    """A PyTorch state-dict value as a user would export it to JSON: tensors as nested lists (float32 values)."""
+    if torch.is_tensor(value):
+        if value.dim() == 0:
+            return f32num(value.item())
+        return json.loads(json.dumps(value.float().tolist()), parse_float=lambda x: f32num(float(x)))
+    if isinstance(value, (list, tuple)):
+        return [torch_state_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): torch_state_json(v) for k, v in value.items()}
+    return value
+
+
+def state_dict_case(kind, label, options, split=3, steps=STEPS, shapes=((2, 3), (4,))):
+    """PyTorch trains `split` steps and saves opt.state_dict() in JSON form; the test loads it into a fresh
+    optimizer over PyTorch's parameters at that point and must reproduce PyTorch's remaining steps."""
+    params0 = [randn(*s) for s in shapes]
+    grads = [[randn(*s, scale=STEP_SCALES[k]) for s in shapes] for k in range(steps)]
+    params = [p.float().clone().requires_grad_(True) for p in params0]
+    opt = OPTIMIZERS[kind](params, foreach=False, **kwargs(options))
+    history, saved, params_at_split = [], None, None
+    for k, step_grads in enumerate(grads):
+        if k == split:
+            saved = torch_state_json(opt.state_dict())
+            params_at_split = [enc32(p) for p in params]
+        for p, g in zip(params, step_grads):
+            p.grad = g.float().clone()
+        opt.step()
+        history.append([p.detach().clone() for p in params])
+    case = {
+        "name": f"state dict/{kind.lower()}/{label}",
+        "optimizer": kind,
+        "options": options,
+        "params": params_at_split,
+        "torchStateDict": saved,
+        "steps": [
+            {"grads": [enc32(g) for g in step_grads], "params": [enc32(p) for p in after]}
+            for step_grads, after in list(zip(grads, history))[split:]
+        ],
+    }
+    register("stateDicts", "state dict", case)
+
+
+def state_dicts():
+    state_dict_case("Adam", "amsgrad weightDecay", {"lr": 0.01, "weightDecay": 0.1, "amsgrad": True})
+    state_dict_case("AdamW", "defaults lr 0.01", {"lr": 0.01})
+    state_dict_case("SGD", "nesterov", {"lr": 0.1, "momentum": 0.9, "nesterov": True})
+    state_dict_case("RMSprop", "centered momentum", {"lr": 0.01, "momentum": 0.5, "centered": True})
+    state_dict_case("Adagrad", "lrDecay", {"lr": 0.1, "lrDecay": 0.01, "initialAccumulatorValue": 0.1})
 
 
 def sgd():
@@ -447,6 +498,7 @@ def main():
     adagrad()
     clipping()
     schedulers()
+    state_dicts()
 
     if WARNINGS:
         print("\n".join(WARNINGS), file=sys.stderr)
@@ -456,7 +508,7 @@ def main():
     os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
     text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
     # one case per line: small diffs, still compact
-    for key in ("optimizers", "clipping", "schedulers"):
+    for key in ("optimizers", "clipping", "schedulers", "stateDicts"):
         text = text.replace(f'"{key}":[{{"name":', f'"{key}":[\n{{"name":')
     text = text.replace(',{"name":', ',\n{"name":')
     with open(OUT_PATH, "w") as fh:

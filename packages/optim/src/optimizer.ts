@@ -37,11 +37,45 @@ export interface OptimizerStateDict<O extends OptimizerOptions = OptimizerOption
 
 /**
  * What loadStateDict accepts: a state dict from stateDict(), or the same structure after a JSON round trip,
- * where buffers are (nested) number arrays instead of tensors.
+ * where buffers are (nested) number arrays instead of tensors, or PyTorch's own optimizer state dict in that JSON
+ * form, with its spelling (`param_groups`, `exp_avg_sq`, `weight_decay`, …; see loadStateDict).
  */
-export interface LoadableStateDict {
+export type LoadableStateDict =
+  | {
+      state: Readonly<Record<string | number, object>>;
+      paramGroups: readonly { readonly params: readonly number[] }[];
+    }
+  | {
+      state: Readonly<Record<string | number, object>>;
+      param_groups: readonly { readonly params: readonly number[] }[];
+    };
+
+/** Group keys of PyTorch's optimizers that pick an implementation and leave the update unchanged: not loaded. */
+const torchImplementationFlags = new Set(['foreach', 'capturable', 'differentiable', 'fused']);
+
+/** PyTorch's snake_case key (exp_avg_sq, weight_decay, initial_lr) in this package's camelCase. */
+const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The state dict with PyTorch's spelling translated; one in this package's spelling comes back unchanged. */
+function ownSpelling(stateDict: LoadableStateDict): {
   state: Readonly<Record<string | number, object>>;
   paramGroups: readonly { readonly params: readonly number[] }[];
+} {
+  if (!('param_groups' in stateDict) || 'paramGroups' in stateDict) return stateDict as never;
+  const renamed = (entry: object, drop: Set<string> | null) =>
+    Object.fromEntries(
+      Object.entries(entry)
+        .filter(([key]) => !drop?.has(key))
+        .map(([key, value]) => [camelCase(key), value]),
+    );
+  return {
+    state: Object.fromEntries(
+      Object.entries(stateDict.state).map(([key, entry]) => [key, renamed(entry, null)]),
+    ),
+    paramGroups: stateDict.param_groups.map(
+      (group) => renamed(group, torchImplementationFlags) as { params: readonly number[] },
+    ),
+  };
 }
 
 const copyValue = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
@@ -213,9 +247,16 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * Restores a state dict from stateDict() (or its JSON form), so that training resumes exactly: groups take
    * the saved hyperparameters (including lr and initialLr), parameters take the saved state by position. The
    * optimizer must have the same number of groups and of parameters per group.
+   *
+   * PyTorch's `optimizer.state_dict()` loads too, once its tensors are lists (JSON): its snake_case keys are read
+   * as this package's camelCase ones (`exp_avg_sq` → `expAvgSq`, `weight_decay` → `weightDecay`), a one-element
+   * `step` tensor as a number, and the flags that only choose PyTorch's implementation (`foreach`, `capturable`,
+   * `differentiable`, `fused`) are dropped.
+   * @example opt.loadStateDict(JSON.parse(readFileSync('torch_adam_state.json', 'utf8')));
    */
-  loadStateDict(stateDict: LoadableStateDict): void {
+  loadStateDict(loaded: LoadableStateDict): void {
     const owner = `${this.name}.loadStateDict`;
+    const stateDict = ownSpelling(loaded);
     const saved = stateDict.paramGroups;
     const count = Array.isArray(saved as unknown) ? saved.length : typeof saved;
     if (count !== this.paramGroups.length) {
@@ -263,6 +304,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         out[name] = value;
         continue;
       }
+      if (name === 'step') {
+        out[name] = stepCount(owner, key, value);
+        continue;
+      }
       if (!(value instanceof Tensor) && !Array.isArray(value)) {
         throw new OptimError(`${owner}: state ${key}.${name} must be a tensor, an array, a number or null`);
       }
@@ -279,4 +324,18 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     }
     return out as S;
   }
+}
+
+/** A saved step count: a number, or a one-element tensor or array (PyTorch keeps `step` as a tensor). */
+function stepCount(owner: string, key: string, value: unknown): number {
+  const values =
+    value instanceof Tensor
+      ? Array.from(value.dataSync())
+      : Array.isArray(value)
+        ? value.flat(Infinity)
+        : null;
+  if (values?.length !== 1 || typeof values[0] !== 'number') {
+    throw new OptimError(`${owner}: state ${key}.step must be a number or a one-element tensor`);
+  }
+  return values[0];
 }

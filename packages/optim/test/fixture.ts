@@ -48,6 +48,18 @@ export interface SchedulerCase {
   lrs: Num[][];
 }
 
+/** PyTorch trained a few steps and saved opt.state_dict() (JSON form); the test resumes from it. */
+export interface StateDictCase {
+  name: string;
+  optimizer: OptimizerCase['optimizer'];
+  options: Record<string, unknown>;
+  /** PyTorch's parameters when it saved the state dict. */
+  params: TensorSpec[];
+  torchStateDict: { state: Record<string, object>; param_groups: ({ params: number[] } & object)[] };
+  /** The steps PyTorch took after saving. */
+  steps: OptimizerCase['steps'];
+}
+
 export interface Fixture {
   generator: string;
   torch: string;
@@ -55,6 +67,7 @@ export interface Fixture {
   optimizers: OptimizerCase[];
   clipping: ClipCase[];
   schedulers: SchedulerCase[];
+  stateDicts: StateDictCase[];
 }
 
 export const fixture: Fixture = JSON.parse(
