@@ -1,12 +1,12 @@
 /**
- * @file The single-threaded module's exports: the matmul, LSTM gate and Adam kernels, and the memory layout
- * their caller needs.
+ * @file The single-threaded module's exports: the matmul, elementwise, LSTM gate and Adam kernels, and the
+ * memory layout their caller needs.
  */
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
 export { binary, softmax, sumColumns, sumRows, unary, where } from './elementwise';
-export { lstmCellGates } from './lstm-gates';
+export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
 export { matmul } from './matmul';
 
 /** First byte free for the caller, 64-byte aligned (the module has no static data: this is just past zero). */

@@ -56,3 +56,57 @@ export function lstmCellGates(
     for (let k: usize = 0; k < hb; k += 16) units(g, c, o, s, hb, k, save);
   }
 }
+
+/** 1 − t² as (1 − t)(1 + t): 1 − t is exact near saturation (|t| ≥ ½), where t·t rounded would lose 1 − t². */
+function oneMinusSquare(t: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.mul(f32x4.sub(one, t), f32x4.add(one, t));
+}
+
+/**
+ * The vector-Jacobian product of lstmCellGates, from dhc [B, 2H] = [dh | dc] (row stride dRow elements, columns
+ * contiguous), the saved activations [B, 5H] (σ(i), σ(f), tanh(g), σ(o), tanh(c), contiguous) and cPrev [B, H]
+ * (row stride cRow): with dc' = dc + dh·σ(o)·(1 − tanh²c),
+ * dGates = [dc'·tanh(g)·σ'(i), dc'·cPrev·σ'(f), dc'·σ(i)·(1 − tanh²g), dh·tanh(c)·σ'(o)] and dcPrev = dc'·σ(f).
+ * dGates [B, 4H] and dcPrev [B, H] are contiguous; an address of 0 skips that output. `hidden` is a multiple of 4.
+ */
+export function lstmCellGatesBackward(
+  batch: i32,
+  hidden: i32,
+  dhc: usize,
+  dRow: i32,
+  saved: usize,
+  cPrev: usize,
+  cRow: i32,
+  dGates: usize,
+  dcPrev: usize,
+): void {
+  const hb = <usize>hidden * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < batch; b++) {
+    const d = dhc + <usize>(b * dRow) * 4;
+    const s = saved + <usize>b * 5 * hb;
+    const c = cPrev + <usize>(b * cRow) * 4;
+    const gOut = dGates + <usize>b * 4 * hb;
+    const cOut = dcPrev + <usize>b * hb;
+    for (let k: usize = 0; k < hb; k += 16) {
+      const i = v128.load(s + k);
+      const f = v128.load(s + hb + k);
+      const g = v128.load(s + 2 * hb + k);
+      const o = v128.load(s + 3 * hb + k);
+      const tc = v128.load(s + 4 * hb + k);
+      const dh = v128.load(d + k);
+      const dc = f32x4.add(v128.load(d + hb + k), f32x4.mul(f32x4.mul(dh, o), oneMinusSquare(tc)));
+      if (dGates !== 0) {
+        v128.store(gOut + k, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)));
+        v128.store(
+          gOut + hb + k,
+          f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(c + k)), f), f32x4.sub(one, f)),
+        );
+        v128.store(gOut + 2 * hb + k, f32x4.mul(f32x4.mul(dc, i), oneMinusSquare(g)));
+        v128.store(gOut + 3 * hb + k, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), o), f32x4.sub(one, o)));
+      }
+      if (dcPrev !== 0) v128.store(cOut + k, f32x4.mul(dc, f));
+    }
+  }
+}

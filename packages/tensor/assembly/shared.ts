@@ -4,6 +4,7 @@ export {
   binary,
   heapBase,
   lstmCellGates,
+  lstmCellGatesBackward,
   matmul,
   softmax,
   sumColumns,

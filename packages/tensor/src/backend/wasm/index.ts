@@ -1,13 +1,13 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/); float32 elementwise ops, sums, softmax and the LSTM gates on other SIMD kernels;
- * everything else — and float64 — on the portable kernels. Registered by default, and the default backend where
- * the engine runs WebAssembly SIMD (registry.ts).
+ * when it is large (threads/); float32 elementwise ops, sums, softmax and the LSTM gates (forward and backward)
+ * on other SIMD kernels; everything else — and float64 — on the portable kernels. Registered by default, and the
+ * default backend where the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBinary, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere } from './elementwise.js';
-import { wasmLstmCellGates } from './lstm-gates.js';
+import { wasmLstmCellGates, wasmLstmCellGatesBackward } from './lstm-gates.js';
 import { wasmMatmul } from './matmul.js';
 
 export { initWasmBackend, type WasmVariant } from './loader.js';
@@ -23,4 +23,5 @@ export const wasmBackend: Backend = {
   softmax: wasmSoftmax,
   matmul: wasmMatmul,
   lstmCellGates: wasmLstmCellGates,
+  lstmCellGatesBackward: wasmLstmCellGatesBackward,
 };

@@ -63,6 +63,21 @@ export interface KernelExports {
     out: number,
     saved: number,
   ): void;
+  /**
+   * The LSTM gates' vector-Jacobian product: dhc [B, 2H] (row stride in elements, columns contiguous), saved
+   * [B, 5H] and cPrev [B, H] (row stride) → dGates [B, 4H] and dcPrev [B, H], each skipped when its address is 0.
+   */
+  lstmCellGatesBackward(
+    batch: number,
+    hidden: number,
+    dhc: number,
+    dRow: number,
+    saved: number,
+    cPrev: number,
+    cRow: number,
+    dGates: number,
+    dcPrev: number,
+  ): void;
   /** Adam's update of n contiguous float32 parameters in place (assembly/adam.ts); scalars rounded to float32. */
   adam(
     n: number,
