@@ -21,6 +21,10 @@ export function packPanel(
   lanes: i32,
   kc: i32,
 ): void {
+  if (laneStride === 1 && width > 4) {
+    packRows(dst, width, src, stepStride, lanes, kc);
+    return;
+  }
   const dstStep = <usize>(width * 4);
   const ls = laneStride * 4;
   const ss = stepStride * 4;
@@ -44,7 +48,7 @@ function packGroup(dst: usize, dstStep: usize, src: usize, ls: i32, ss: i32, cou
     return;
   }
   if (count === 4 && ls === 4) {
-    // Lanes contiguous (B row-major, A transposed): one vector per step.
+    // Lanes contiguous (A transposed; B row-major goes through packRows): one vector per step.
     for (let p = 0; p < kc; p++) {
       v128.store(dst, v128.load(src));
       src += <usize>ss;
@@ -81,5 +85,42 @@ function packGroup(dst: usize, dstStep: usize, src: usize, ls: i32, ss: i32, cou
     }
     src += <usize>ss;
     dst += dstStep;
+  }
+}
+
+/** Steps of a row block: each sliver gets ROW_BLOCK consecutive steps (ROW_BLOCK·width floats) at a time. */
+const ROW_BLOCK = 16;
+
+/**
+ * packPanel for B slivers whose lanes are contiguous in memory (B row-major): each step is one row of B. Going
+ * down one sliver's steps jumps a whole row of B each time (4 KB for a 1024-wide B), which defeats the cache and
+ * the TLB; this walks ROW_BLOCK rows together instead, along them, so each row is read in order and each sliver
+ * written in runs of ROW_BLOCK steps. Same packed values as the general path. Measured (one thread, [m, 256] ·
+ * [256, 1024]): 488 → 415 µs at m = 32, 852 → 758 µs at m = 64. A's 4-wide slivers (A transposed) lost 3–7% this
+ * way, so they keep packGroup's one vector per step.
+ */
+function packRows(dst: usize, width: i32, src: usize, stepStride: i32, lanes: i32, kc: i32): void {
+  const rowBytes = <usize>(stepStride * 4);
+  const sliverBytes = <usize>(kc * width * 4);
+  const stepBytes = <usize>(width * 4);
+  for (let p0 = 0; p0 < kc; p0 += ROW_BLOCK) {
+    const p1 = min(p0 + ROW_BLOCK, kc);
+    let sliver = dst;
+    for (let l0 = 0; l0 < lanes; l0 += width) {
+      const count = min(width, lanes - l0);
+      for (let p = p0; p < p1; p++) {
+        const from = src + <usize>p * rowBytes + <usize>(l0 * 4);
+        const to = sliver + <usize>p * stepBytes;
+        if (count === width) {
+          for (let l = 0; l < width; l += 4)
+            v128.store(to + <usize>(l * 4), v128.load(from + <usize>(l * 4)));
+        } else {
+          for (let l = 0; l < width; l++) {
+            store<f32>(to + <usize>(l * 4), l < count ? load<f32>(from + <usize>(l * 4)) : 0);
+          }
+        }
+      }
+      sliver += sliverBytes;
+    }
   }
 }
