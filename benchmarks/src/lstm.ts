@@ -120,7 +120,11 @@ async function loadRnn(
 }
 
 /** A Tensorloom LSTM loaded with the case's weights, built while the wanted backend is selected. */
-export function tlStep(tl: Tensorloom, rnn: typeof NNRnn, s: LstmSpec): { step: () => void; check: () => Check } {
+export function tlStep(
+  tl: Tensorloom,
+  rnn: typeof NNRnn,
+  s: LstmSpec,
+): { step: () => void; check: () => Check } {
   const { steps, batch, inputSize, hiddenSize, numLayers, bidirectional } = s;
   const model = new rnn.LSTM({ inputSize, hiddenSize, numLayers, bidirectional });
   model.loadStateDict(
