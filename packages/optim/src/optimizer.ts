@@ -40,15 +40,19 @@ export interface OptimizerStateDict<O extends OptimizerOptions = OptimizerOption
  * where buffers are (nested) number arrays instead of tensors, or PyTorch's own optimizer state dict in that JSON
  * form, with its spelling (`param_groups`, `exp_avg_sq`, `weight_decay`, …; see loadStateDict).
  */
-export type LoadableStateDict =
-  | {
-      state: Readonly<Record<string | number, object>>;
-      paramGroups: readonly { readonly params: readonly number[] }[];
-    }
-  | {
-      state: Readonly<Record<string | number, object>>;
-      param_groups: readonly { readonly params: readonly number[] }[];
-    };
+export type LoadableStateDict = SavedStateDict | TorchSavedStateDict;
+
+/** A state dict in this package's spelling, as stateDict() gives it (buffers as tensors or nested arrays). */
+interface SavedStateDict {
+  state: Readonly<Record<string | number, object>>;
+  paramGroups: readonly { readonly params: readonly number[] }[];
+}
+
+/** PyTorch's optimizer.state_dict() in JSON form: the same structure in snake_case. */
+interface TorchSavedStateDict {
+  state: Readonly<Record<string | number, object>>;
+  param_groups: readonly { readonly params: readonly number[] }[];
+}
 
 /** Group keys of PyTorch's optimizers that pick an implementation and leave the update unchanged: not loaded. */
 const torchImplementationFlags = new Set(['foreach', 'capturable', 'differentiable', 'fused']);
@@ -57,11 +61,8 @@ const torchImplementationFlags = new Set(['foreach', 'capturable', 'differentiab
 const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** The state dict with PyTorch's spelling translated; one in this package's spelling comes back unchanged. */
-function ownSpelling(stateDict: LoadableStateDict): {
-  state: Readonly<Record<string | number, object>>;
-  paramGroups: readonly { readonly params: readonly number[] }[];
-} {
-  if (!('param_groups' in stateDict) || 'paramGroups' in stateDict) return stateDict as never;
+function ownSpelling(stateDict: LoadableStateDict): SavedStateDict {
+  if (!('param_groups' in stateDict)) return stateDict; // malformed ones are reported by loadStateDict
   const renamed = (entry: object, drop: Set<string> | null) =>
     Object.fromEntries(
       Object.entries(entry)
