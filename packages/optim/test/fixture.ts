@@ -3,6 +3,7 @@
  * tools/reference/README.md), and helpers to turn them into tensors.
  */
 import { readFileSync } from 'node:fs';
+import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '@tensorloom/optim';
 import { type Tensor, tensor } from '@tensorloom/tensor';
 
 /** Non-finite floats are written as the strings "Infinity", "-Infinity" and "NaN". */
@@ -86,3 +87,17 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
 }
+
+/** The optimizer class each case names. */
+export const constructors: Record<OptimizerCase['optimizer'], new (params: any, options: any) => Optimizer> =
+  {
+    SGD,
+    Adam,
+    AdamW,
+    RMSprop,
+    Adagrad,
+  };
+
+/** The tolerance every optimizer case is compared with (float32 PyTorch's own values, see the generator). */
+export const ATOL = 2e-6;
+export const RTOL = 1e-5;

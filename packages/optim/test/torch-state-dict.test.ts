@@ -2,21 +2,10 @@
  * PyTorch's optimizer state dicts (opt.state_dict() with its tensors as lists, as exported to JSON) load into the
  * matching optimizer, which then takes PyTorch's next steps (fixtures/optim.json, "stateDicts").
  */
-import { Adagrad, Adam, AdamW, OptimError, type Optimizer, RMSprop, SGD } from '@tensorloom/optim';
+import { Adam, OptimError } from '@tensorloom/optim';
 import { tensor } from '@tensorloom/tensor';
 import { describe, expect, it } from 'vitest';
-import { fixture, fromSpec, type StateDictCase } from './fixture.js';
-
-const ATOL = 2e-6;
-const RTOL = 1e-5;
-
-const constructors: Record<StateDictCase['optimizer'], new (params: any, options: any) => Optimizer> = {
-  SGD,
-  Adam,
-  AdamW,
-  RMSprop,
-  Adagrad,
-};
+import { ATOL, constructors, fixture, fromSpec, RTOL } from './fixture.js';
 
 describe('PyTorch optimizer state dicts load and resume PyTorch’s training', () => {
   it('has a case for every optimizer', () => {
