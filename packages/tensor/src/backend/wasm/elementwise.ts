@@ -21,9 +21,7 @@ import { coalesce } from '../js/iterate.js';
 import { reduce } from '../js/reduce.js';
 import { softmax } from '../js/softmax.js';
 import { type Kernels, loadKernels } from './loader.js';
-import { reserveScratch, type Scratch } from './scratch.js';
-import { planStage, stage } from './stage.js';
-import { CONTROL_BYTES } from './threads/control.js';
+import { type Placed, place, type Staged } from './stage.js';
 
 /** The kernels' op codes (assembly/elementwise.ts). */
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
@@ -55,16 +53,6 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
  * the copies, the call), about what the portable loop spends on 256 elements.
  */
 const MIN_ELEMENTS = 256;
-
-/** Rounds a byte count up to a multiple of 16, so each staged operand starts aligned for v128 loads. */
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-
-/** An operand in linear memory: its first element's byte address, bytes per element, strides (merged dims'). */
-interface Staged {
-  at: number;
-  size: number;
-  strides: readonly number[];
-}
 
 /**
  * The operands' common iteration space with adjacent dims merged: blocks of [rows, cols] (the last two dims)
@@ -98,44 +86,6 @@ export function toBlocks(shape: readonly number[], operands: readonly StridedArr
     offset: x.offset,
   }));
   return { outer: merged.shape.slice(0, -2), rows, cols, views };
-}
-
-interface Placed {
-  scratch: Scratch;
-  operands: Staged[];
-  /** Byte address of the contiguous result. */
-  out: number;
-  /** Byte address of `extraBytes` of working space. */
-  extra: number;
-}
-
-/** Copies the views into linear memory and reserves the result; null if memory cannot grow. */
-function place(
-  kernels: Kernels,
-  views: readonly StridedArray[],
-  outBytes: number,
-  extraBytes = 0,
-): Placed | null {
-  const heapBase = kernels.exports.heapBase();
-  let at = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
-  const plans = views.map((view) => {
-    const plan = planStage(view);
-    const start = at;
-    at += align16(plan.length * view.data.BYTES_PER_ELEMENT);
-    return { plan, start };
-  });
-  const out = at;
-  at += align16(outBytes);
-  const extra = at;
-  const scratch = reserveScratch(kernels, at + extraBytes - heapBase);
-  if (!scratch) return null;
-  const operands = views.map((view, k): Staged => {
-    const size = view.data.BYTES_PER_ELEMENT;
-    const heap = size === 1 ? scratch.bytes : scratch.floats;
-    const copy = stage(view, plans[k].plan, heap, plans[k].start / size);
-    return { at: copy.offset * size, size, strides: copy.strides };
-  });
-  return { scratch, operands, out, extra };
 }
 
 /** A block's operands for the kernels: byte address, row stride, column stride. */

@@ -13,14 +13,17 @@ import {
   lstmCellGatesBackward as portableLstmCellGatesBackward,
 } from '../js/rnn-gates.js';
 import { loadKernels } from './loader.js';
-import { reserveScratch } from './scratch.js';
-import { planStage, stage } from './stage.js';
-import { CONTROL_BYTES } from './threads/control.js';
-
-/** Rounds an element count up to a multiple of 4, so each staged operand starts 16-byte aligned. */
-const align4 = (elements: number) => (elements + 3) & ~3;
+import { place } from './stage.js';
 
 const fits = (x: StridedArray): boolean => x.data instanceof Float32Array && x.strides[1] === 1;
+
+/** A contiguous [rows, cols] float32 array as a view, for staging. */
+const rowsView = (data: Float32Array, rows: number, cols: number): StridedArray => ({
+  data,
+  shape: [rows, cols],
+  strides: [cols, 1],
+  offset: 0,
+});
 
 /** The Backend's lstmCellGates (see backend.ts). */
 export function wasmLstmCellGates(
@@ -31,39 +34,28 @@ export function wasmLstmCellGates(
 ): void {
   const [batch, hidden] = cPrev.shape;
   const kernels = hidden % 4 === 0 && fits(gates) && fits(cPrev) ? loadKernels() : null;
-  if (!kernels || !(out instanceof Float32Array) || !(saved === null || saved instanceof Float32Array)) {
+  const floatOutputs = out instanceof Float32Array && (saved === null || saved instanceof Float32Array);
+  // Scratch: gates, cPrev, then out, then saved.
+  const placed =
+    kernels && floatOutputs ? place(kernels, [gates, cPrev], out.length * 4, (saved?.length ?? 0) * 4) : null;
+  if (!kernels || !placed) {
     portableLstmCellGates(gates, cPrev, out, saved);
     return;
   }
-  const { exports } = kernels;
-  const planGates = planStage(gates);
-  const planCPrev = planStage(cPrev);
-  // Above heapBase (and the threads' control block): gates, cPrev, out, saved.
-  const heapBase = exports.heapBase();
-  const gatesAt = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
-  const cPrevAt = gatesAt + align4(planGates.length) * 4;
-  const outAt = cPrevAt + align4(planCPrev.length) * 4;
-  const savedAt = outAt + out.length * 4;
-  const scratch = reserveScratch(kernels, savedAt + (saved ? saved.length * 4 : 0) - heapBase);
-  if (!scratch) {
-    portableLstmCellGates(gates, cPrev, out, saved);
-    return;
-  }
-  const { floats } = scratch;
-  const g = stage(gates, planGates, floats, gatesAt / 4);
-  const c = stage(cPrev, planCPrev, floats, cPrevAt / 4);
-  exports.lstmCellGates(
+  const [g, c] = placed.operands;
+  kernels.exports.lstmCellGates(
     batch,
     hidden,
-    g.offset * 4,
+    g.at,
     g.strides[0],
-    c.offset * 4,
+    c.at,
     c.strides[0],
-    outAt,
-    saved ? savedAt : 0,
+    placed.out,
+    saved ? placed.extra : 0,
   );
-  out.set(floats.subarray(outAt / 4, outAt / 4 + out.length));
-  if (saved) saved.set(floats.subarray(savedAt / 4, savedAt / 4 + saved.length));
+  const { floats } = placed.scratch;
+  out.set(floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  if (saved) saved.set(floats.subarray(placed.extra / 4, placed.extra / 4 + saved.length));
 }
 
 /** The Backend's lstmCellGatesBackward (see backend.ts). */
@@ -75,49 +67,35 @@ export function wasmLstmCellGatesBackward(
   dcPrev: FloatArray | null,
 ): void {
   const [batch, hidden] = cPrev.shape;
-  const outputs = [dGates, dcPrev].filter((x) => x !== null);
+  const floats32 = [saved, dGates, dcPrev].every((x) => x === null || x instanceof Float32Array);
   const kernels =
-    hidden % 4 === 0 &&
-    fits(dhc) &&
-    fits(cPrev) &&
-    saved instanceof Float32Array &&
-    outputs.every((x) => x instanceof Float32Array)
-      ? loadKernels()
-      : null;
-  if (!kernels || batch === 0 || hidden === 0) {
+    hidden % 4 === 0 && fits(dhc) && fits(cPrev) && floats32 && batch > 0 ? loadKernels() : null;
+  // Scratch: d[h | c], saved, cPrev, then dGates, then dcPrev.
+  const placed = kernels
+    ? place(
+        kernels,
+        [dhc, rowsView(saved as Float32Array, batch, 5 * hidden), cPrev],
+        (dGates?.length ?? 0) * 4,
+        (dcPrev?.length ?? 0) * 4,
+      )
+    : null;
+  if (!kernels || !placed) {
     portableLstmCellGatesBackward(dhc, saved, cPrev, dGates, dcPrev);
     return;
   }
-  const { exports } = kernels;
-  const planDhc = planStage(dhc);
-  const planCPrev = planStage(cPrev);
-  // Above heapBase (and the threads' control block): dhc, saved, cPrev, dGates, dcPrev.
-  const heapBase = exports.heapBase();
-  const dhcAt = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
-  const savedAt = dhcAt + align4(planDhc.length) * 4;
-  const cPrevAt = savedAt + align4(saved.length) * 4;
-  const dGatesAt = cPrevAt + align4(planCPrev.length) * 4;
-  const dcPrevAt = dGatesAt + (dGates ? dGates.length * 4 : 0);
-  const scratch = reserveScratch(kernels, dcPrevAt + (dcPrev ? dcPrev.length * 4 : 0) - heapBase);
-  if (!scratch) {
-    portableLstmCellGatesBackward(dhc, saved, cPrev, dGates, dcPrev);
-    return;
-  }
-  const { floats } = scratch;
-  const d = stage(dhc, planDhc, floats, dhcAt / 4);
-  floats.set(saved, savedAt / 4);
-  const c = stage(cPrev, planCPrev, floats, cPrevAt / 4);
-  exports.lstmCellGatesBackward(
+  const [d, s, c] = placed.operands;
+  kernels.exports.lstmCellGatesBackward(
     batch,
     hidden,
-    d.offset * 4,
+    d.at,
     d.strides[0],
-    savedAt,
-    c.offset * 4,
+    s.at,
+    c.at,
     c.strides[0],
-    dGates ? dGatesAt : 0,
-    dcPrev ? dcPrevAt : 0,
+    dGates ? placed.out : 0,
+    dcPrev ? placed.extra : 0,
   );
-  if (dGates) dGates.set(floats.subarray(dGatesAt / 4, dGatesAt / 4 + dGates.length));
-  if (dcPrev) dcPrev.set(floats.subarray(dcPrevAt / 4, dcPrevAt / 4 + dcPrev.length));
+  const { floats } = placed.scratch;
+  if (dGates) dGates.set(floats.subarray(placed.out / 4, placed.out / 4 + dGates.length));
+  if (dcPrev) dcPrev.set(floats.subarray(placed.extra / 4, placed.extra / 4 + dcPrev.length));
 }

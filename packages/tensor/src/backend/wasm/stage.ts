@@ -1,11 +1,15 @@
 /**
- * @file Copies a strided float32 operand into linear memory. Usually the whole span it touches is copied with
- * one `set` (a memcpy) and the view keeps its strides, so transposed or expanded views cost no more than a plain
+ * @file Copies strided operands into linear memory. Usually the whole span an operand touches is copied with one
+ * `set` (a memcpy) and the view keeps its strides, so transposed or expanded views cost no more than a plain
  * copy; a sparse view (span much larger than its element count) is gathered into a contiguous block instead.
+ * `place` lays out a kernel call's operands and result in the scratch region.
  */
 import { contiguousStrides, sizeOf } from '../../shape.js';
 import type { StridedArray } from '../backend.js';
 import { copy } from '../js/elementwise.js';
+import type { Kernels } from './loader.js';
+import { reserveScratch, type Scratch } from './scratch.js';
+import { CONTROL_BYTES } from './threads/control.js';
 
 export interface StagePlan {
   /** Index in the source data of the lowest element the view touches. */
@@ -49,4 +53,52 @@ export function stage(
   }
   heap.set((x.data as typeof heap).subarray(plan.first, plan.first + plan.length), at);
   return { data: heap, shape: x.shape, strides: x.strides, offset: at + x.offset - plan.first };
+}
+
+/** Rounds a byte count up to a multiple of 16, so each staged operand starts aligned for v128 loads. */
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+
+/** An operand in linear memory: its first element's byte address, bytes per element, strides (merged dims'). */
+export interface Staged {
+  at: number;
+  size: number;
+  strides: readonly number[];
+}
+
+export interface Placed {
+  scratch: Scratch;
+  operands: Staged[];
+  /** Byte address of the contiguous result. */
+  out: number;
+  /** Byte address of `extraBytes` of working space. */
+  extra: number;
+}
+
+/** Copies the views into linear memory and reserves the result; null if memory cannot grow. */
+export function place(
+  kernels: Kernels,
+  views: readonly StridedArray[],
+  outBytes: number,
+  extraBytes = 0,
+): Placed | null {
+  const heapBase = kernels.exports.heapBase();
+  let at = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
+  const plans = views.map((view) => {
+    const plan = planStage(view);
+    const start = at;
+    at += align16(plan.length * view.data.BYTES_PER_ELEMENT);
+    return { plan, start };
+  });
+  const out = at;
+  at += align16(outBytes);
+  const extra = at;
+  const scratch = reserveScratch(kernels, at + extraBytes - heapBase);
+  if (!scratch) return null;
+  const operands = views.map((view, k): Staged => {
+    const size = view.data.BYTES_PER_ELEMENT;
+    const heap = size === 1 ? scratch.bytes : scratch.floats;
+    const staged = stage(view, plans[k].plan, heap, plans[k].start / size);
+    return { at: staged.offset * size, size, strides: staged.strides };
+  });
+  return { scratch, operands, out, extra };
 }
