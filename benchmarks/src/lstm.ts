@@ -7,7 +7,6 @@ import { cpus } from 'node:os';
 import type * as NNRnn from '@tensorloom/nn-rnn';
 import { randnArray, relError } from './data.js';
 import { type LstmSpec, type Param, tfLstm } from './lstm-tfjs.js';
-import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
@@ -260,7 +259,6 @@ function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[])
     const res = runTorch('lstm', ctx.timing, config, {
       threads,
       input: packed(specs),
-      env: MALLOC_ENV,
     });
     if ('error' in res) {
       notes.push(`torch lstm (${threads} thr) failed: ${res.error}`);

@@ -8,7 +8,6 @@ import type * as NN from '@tensorloom/nn';
 import type * as Optim from '@tensorloom/optim';
 import type { Tensor } from '@tensorloom/tensor';
 import { randnArray, relError } from './data.js';
-import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
@@ -240,7 +239,7 @@ function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
       targets: [...d.targets],
       check_steps: MLP.checkSteps,
     };
-    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d), env: MALLOC_ENV });
+    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d) });
     if ('error' in res) {
       notes.push(`torch mlp (${threads} thr) failed: ${res.error}`);
       return { label, threads, ms: 'error' };

@@ -1,5 +1,5 @@
 // `pnpm --filter @tensorloom/benchmarks profile [encoder|decode|mlp|lstm|lstm2] [--backend wasm] [--threads 1] [--steps 10]`:
-// where one Tensorloom step of the transformer suite spends its time. Every kernel call goes through a backend
+// where one Tensorloom step of a suite spends its time. Every kernel call goes through a backend
 // that wraps the selected one (registerBackend) and is timed, grouped by kernel and op and by operand shapes;
 // what is left of the step is op dispatch, autograd and allocation; GC pauses are counted apart (they can
 // fall inside a kernel call as well as outside).
@@ -19,8 +19,11 @@ import { median } from './timing.js';
 import { encoderSpec } from './transformer.js';
 import { tlEncoderStep } from './transformer-tensorloom.js';
 
+/** What can be profiled: the transformer suite's two rows, the mlp step, the lstm suite's two rows. */
+const TARGETS = ['encoder', 'decode', 'mlp', 'lstm', 'lstm2'] as const;
+
 interface Options {
-  what: 'encoder' | 'decode' | 'mlp' | 'lstm' | 'lstm2';
+  what: (typeof TARGETS)[number];
   backend: string;
   threads: number;
   steps: number;
@@ -32,7 +35,7 @@ function parse(argv: readonly string[]): Options {
     const arg = argv[i];
     const value = () => argv[++i] ?? '';
     if (arg === '--') continue;
-    if (['encoder', 'decode', 'mlp', 'lstm', 'lstm2'].includes(arg)) opts.what = arg as Options['what'];
+    if ((TARGETS as readonly string[]).includes(arg)) opts.what = arg as Options['what'];
     else if (arg === '--backend') opts.backend = value();
     else if (arg === '--threads') opts.threads = Number(value());
     else if (arg === '--steps') opts.steps = Number(value());

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MALLOC_ENV } from './malloc.js';
 import type { TimingOptions } from './timing.js';
 
 /** Debian's python3 (with python3-torch); BENCH_PYTHON overrides it, e.g. to test the n/a path. */
@@ -15,19 +16,20 @@ export const OPENMP_BLAS_DIR =
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
 /**
- * The environment for a torch subprocess at `threads` threads: the caller's, with the thread variables set. Other
+ * The environment for a torch subprocess at `threads` threads: the caller's, with the thread variables and the
+ * malloc settings every contender runs with (src/malloc.ts) set. Other
  * OpenBLAS variables pass through untouched (turbo.json passes OPENBLAS_* to the bench task, which would otherwise
  * strip them): this machine's shell sets OPENBLAS_CORETYPE=Haswell, AVX2 kernels at 125 GFLOPS per core, where
  * OpenBLAS alone would pick AVX-512 Cooperlake kernels at 241. The scripts report the core OpenBLAS chose.
  */
-export function torchEnv(threads: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function torchEnv(threads: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OPENBLAS_NUM_THREADS: String(threads),
     OMP_NUM_THREADS: String(threads),
     MKL_NUM_THREADS: String(threads),
     PYTHONDONTWRITEBYTECODE: '1',
-    ...extra,
+    ...MALLOC_ENV,
   };
   if (threads > 1 && existsSync(OPENMP_BLAS_DIR)) {
     // Found before Debian's alternatives link; the script reports which BLAS it actually mapped.
@@ -50,16 +52,14 @@ export interface ScriptOptions {
   threads?: number;
   /** Bytes for the script's stdin (e.g. raw float32 weights). */
   input?: Uint8Array;
-  /** Extra environment variables for the script. */
-  env?: Record<string, string>;
 }
 
 function runScript(
   script: string,
   config: object,
-  { threads = 1, input, env: extraEnv }: ScriptOptions = {},
+  { threads = 1, input }: ScriptOptions = {},
 ): { ok: true; json: unknown } | { ok: false; error: string } {
-  const env = torchEnv(threads, extraEnv);
+  const env = torchEnv(threads);
   const res = spawnSync(PYTHON, [script, JSON.stringify({ ...config, threads })], {
     cwd: TORCH_DIR,
     env,

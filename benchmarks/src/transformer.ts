@@ -7,7 +7,6 @@ import { cpus } from 'node:os';
 import { randnArray, relError } from './data.js';
 import { runDecode } from './decode.js';
 import type { Param } from './lstm-tfjs.js';
-import { MALLOC_ENV } from './malloc.js';
 import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
@@ -191,7 +190,6 @@ function measureTorch(ctx: Context, s: EncoderSpec, notes: string[]): Column[] {
     const res = runTorch('transformer', ctx.timing, config, {
       threads,
       input: packed(s),
-      env: MALLOC_ENV,
     });
     if ('error' in res) {
       notes.push(`torch transformer (${threads} thr) failed: ${res.error}`);

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MALLOC_ENV } from './malloc.js';
 import { PYTHON, torchEnv } from './torch.js';
 import type { EncodedPair, ModelConfig, TrainingSettings, TranslatorModel } from './translator-app.js';
 
@@ -68,7 +67,7 @@ export async function writeTorchJob(job: TorchJob): Promise<string> {
 
 /** Runs torch/translator.py on a job file; its progress lines go to our stderr. */
 export function runTorchJob(jobFile: string, threads: number): Promise<TorchRun> {
-  const env = torchEnv(threads, MALLOC_ENV);
+  const env = torchEnv(threads);
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, ['translator.py', JSON.stringify({ job: jobFile, threads })], {
       cwd: TORCH_DIR,

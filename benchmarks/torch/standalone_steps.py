@@ -5,7 +5,7 @@ set-up and timing: `/usr/bin/python3 torch/standalone_steps.py` for one thread, 
 `LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 torch/standalone_steps.py '{"threads": 2}'`.
 Prints the median ms per step of each workload and the BLAS with the core OpenBLAS chose: OPENBLAS_CORETYPE in the
 environment decides it (Haswell's AVX2 kernels run these steps up to 1.8x slower than AVX-512 ones). The suites also
-set MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=268435456 (src/torch.ts); without them torch runs slower.
+set MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=268435456 (src/malloc.ts); without them torch runs slower.
 """
 
 from common import THREADS, blas_library, config, measure, timing, torch
