@@ -83,21 +83,36 @@ export function checkTargetRange(
   const values = target.dataSync();
   const kept = keep?.dataSync();
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if ((kept === undefined || kept[i] !== 0) && (v < 0 || v >= classes)) {
-      throw new IndexError(
-        `${op}: target ${v} is out of range for ${classes} classes (expected 0 ≤ target < ${classes}${allowed})`,
-      );
-    }
+    if (kept === undefined || kept[i] !== 0) checkClass(op, values[i], classes, allowed);
+  }
+}
+
+function checkClass(op: string, value: number, classes: number, allowed: string): void {
+  if (value < 0 || value >= classes) {
+    throw new IndexError(
+      `${op}: target ${value} is out of range for ${classes} classes (expected 0 ≤ target < ${classes}${allowed})`,
+    );
   }
 }
 
 /**
- * The keep mask for `ignoreIndex` (true where the target is not ignored), or null when no entry is ignored: the
- * loss then skips the masking ops, which are most of its small ops in a training step.
+ * Checks that every target not equal to `ignoreIndex` names a class in [0, C), reading the targets once, and
+ * returns the keep mask (true where not ignored), or null when no entry is ignored: the loss then skips the
+ * masking ops, which are most of its small ops in a training step.
  */
-export function ignoredMask(target: Tensor, ignoreIndex: number): Tensor | null {
-  return (target.dataSync() as Int32Array).includes(ignoreIndex) ? ne(target, ignoreIndex) : null;
+export function checkTargetsWithIgnore(
+  op: string,
+  target: Tensor,
+  classes: number,
+  ignoreIndex: number,
+): Tensor | null {
+  const values = target.dataSync();
+  let ignored = false;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === ignoreIndex) ignored = true;
+    else checkClass(op, values[i], classes, `, or ignoreIndex ${ignoreIndex}`);
+  }
+  return ignored ? ne(target, ignoreIndex) : null;
 }
 
 /** A [C] weight viewed as [1, C, 1, …] (or [C] unbatched), to broadcast along the input's class dim. */

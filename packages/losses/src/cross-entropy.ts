@@ -17,11 +17,10 @@ import {
   alongClassDim,
   type ClassLayout,
   checkClassTarget,
-  checkTargetRange,
+  checkTargetsWithIgnore,
   checkWeight,
   classIndexLoss,
   classLayout,
-  ignoredMask,
 } from './class-targets.js';
 import { checkReduction, type Reduction, safeDivide } from './reduction.js';
 
@@ -85,8 +84,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
 
   checkClassTarget(op, input, target, layout);
-  const keep = ignoredMask(target, ignoreIndex);
-  checkTargetRange(op, target, layout.classes, keep, `, or ignoreIndex ${ignoreIndex}`);
+  const keep = checkTargetsWithIgnore(op, target, layout.classes, ignoreIndex);
   return classIndexLoss(logSoftmax(input, layout.classDim), target, layout, reduction, {
     weight: classWeight,
     keep,

@@ -3,11 +3,10 @@ import type { Tensor } from '@tensorloom/tensor';
 import { checkFloat } from './checks.js';
 import {
   checkClassTarget,
-  checkTargetRange,
+  checkTargetsWithIgnore,
   checkWeight,
   classIndexLoss,
   classLayout,
-  ignoredMask,
 } from './class-targets.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
@@ -36,8 +35,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllLossOption
   const layout = classLayout(op, logProbs);
   checkClassTarget(op, logProbs, target, layout);
   const classWeight = weight === null ? null : checkWeight(op, weight, layout.classes, logProbs.dtype);
-  const keep = ignoredMask(target, ignoreIndex);
-  checkTargetRange(op, target, layout.classes, keep, `, or ignoreIndex ${ignoreIndex}`);
+  const keep = checkTargetsWithIgnore(op, target, layout.classes, ignoreIndex);
   return classIndexLoss(logProbs, target, layout, reduction, {
     weight: classWeight,
     keep,
