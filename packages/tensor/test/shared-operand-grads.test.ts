@@ -93,6 +93,62 @@ describe('gradients of a right operand shared by several matmuls', () => {
     expect(grad).toBeAllClose(handSum(lefts, cotangents).t(), { rtol: 1e-12, atol: 1e-12 });
   });
 
+  it('a fresh W.t() per product (a Linear applied once per step) pools the products under W: one product', () => {
+    const original = getBackend();
+    let products = 0;
+    registerBackend({
+      ...original,
+      name: 'counting-fresh-views',
+      matmul: (a, b, out) => {
+        products++;
+        original.matmul(a, b, out);
+      },
+    });
+    setBackend('counting-fresh-views');
+    try {
+      const w = randn([8, 6], { ...f64, requiresGrad: true }); // [N, K], as nn.Linear's weight
+      const lefts = Array.from({ length: 6 }, () => randn([2, 6], f64)); // pairs of 28 elements, W has 48
+      const cotangents = lefts.map(() => randn([2, 8], f64));
+      let loss = zeros([], f64);
+      lefts.forEach((a, t) => {
+        loss = loss.add(matmul(a, w.t()).mul(cotangents[t]).sum()); // a new view every time
+      });
+      products = 0;
+      loss.backward();
+      expect(products).toBe(1);
+      const grad = w.grad as Tensor;
+      expect(grad.isContiguous()).toBe(true);
+      expect(grad).toBeAllClose(handSum(lefts, cotangents).t(), { rtol: 1e-12, atol: 1e-12 });
+    } finally {
+      setBackend(original.name);
+    }
+  });
+
+  it('sums fresh views, direct uses and other uses of one operand (gradcheck, leaf and non-leaf)', () => {
+    // Pairs of at most 24 elements against a 36-element operand: every product here waits to be pooled.
+    const x = [randn([2, 6], f64), randn([1, 6], f64), randn([2, 6], f64)];
+    const mixed = (weight: Tensor) => [
+      matmul(x[0], weight.t()).sin(),
+      matmul(x[1], weight.t()),
+      matmul(x[2], weight), // the same operand, not transposed
+      matmul(x[0], weight),
+      weight.t().exp(), // a view that also gets a gradient of its own
+    ];
+    gradcheck(mixed, [randn([6, 6], { ...f64, requiresGrad: true })]);
+    gradcheck((w) => mixed(w.mul(2)), [randn([6, 6], { ...f64, requiresGrad: true })]);
+  });
+
+  it('a transposed view with a retained grad keeps its own sum', () => {
+    const w = randn([4, 3], { ...f64, requiresGrad: true });
+    const wT = w.t().retainGrad();
+    const lefts = [randn([2, 3], f64), randn([1, 3], f64)];
+    const ones = (rows: number) => zeros([rows, 4], f64).add(1);
+    matmul(lefts[0], wT).sum().add(matmul(lefts[1], wT).sum()).backward();
+    const expected = handSum(lefts, [ones(2), ones(1)]);
+    expect(wT.grad).toBeAllClose(expected, { rtol: 1e-12, atol: 1e-12 });
+    expect(w.grad).toBeAllClose(expected.t(), { rtol: 1e-12, atol: 1e-12 });
+  });
+
   it('a chain where each product feeds the next (a recurrence) passes gradcheck', () => {
     const h0 = randn([2, 3], f64).requiresGrad_();
     const w = randn([3, 3], f64).mul(0.5).requiresGrad_();
@@ -144,7 +200,7 @@ describe('gradients of a right operand shared by several matmuls', () => {
   it('keeps a partial sum when the waiting pairs reach the memory cap', () => {
     // Cap 4·|B| = 120 elements; each pair is 2·6 + 2·5 = 22, so every 6 pairs flush: 3 partial sums, 5 waiting.
     const b = randn([6, 5], f64);
-    const products = new PendingProducts(new Set([b]), 0);
+    const products = new PendingProducts({ plain: new Set([b]), transposed: new Set() }, 0);
     const lefts = Array.from({ length: 23 }, () => randn([2, 6], f64));
     const grads = lefts.map(() => randn([2, 5], f64));
     lefts.forEach((a, t) => {
@@ -153,6 +209,21 @@ describe('gradients of a right operand shared by several matmuls', () => {
     expect(products.inputs()).toEqual([b]);
     expect(products.take(b)).toBeAllClose(handSum(lefts, grads), { rtol: 1e-12, atol: 1e-12 });
     expect(products.take(b)).toBeNull();
+  });
+
+  it('keeps a partial sum for pairs pooled under W through fresh views, in W’s layout', () => {
+    const w = randn([5, 6], { ...f64, requiresGrad: true }); // [N, K]
+    const products = new PendingProducts({ plain: new Set(), transposed: new Set([w]) }, 0);
+    const lefts = Array.from({ length: 23 }, () => randn([2, 6], f64));
+    const grads = lefts.map(() => randn([2, 5], f64));
+    lefts.forEach((a, t) => {
+      products.add(w.t(), a, grads[t]);
+    });
+    expect(products.inputs()).toEqual([w]);
+    const sum = products.take(w) as Tensor;
+    expect(sum.shape).toEqual([5, 6]);
+    expect(sum).toBeAllClose(handSum(lefts, grads).t(), { rtol: 1e-12, atol: 1e-12 });
+    expect(products.take(w)).toBeNull();
   });
 
   it('float32 agrees with float64 within float32 rounding', () => {
