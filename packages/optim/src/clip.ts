@@ -21,8 +21,11 @@ const valuesOf = (g: Tensor): TypedArray =>
   g.isContiguous() ? g.data.subarray(g.offset, g.offset + g.size) : g.dataSync();
 
 /**
- * ‖g‖ₚ in float64 from the gradient's values, summing in element order as the tensor ops `g.double().square()
- * .sum().sqrt()` (and the L1, L∞ and general-p forms) do, so the result is the same to the bit.
+ * ‖g‖ₚ in float64 from the gradient's values, as the tensor ops `g.double().square().sum().sqrt()` (and the L1,
+ * L∞ and general-p forms) take it, to float64 rounding. The 2-norm keeps four partial sums (elements i mod 4):
+ * one running sum waits on each addition's latency, and this loop ran 2.4× faster for a translator's 8M
+ * gradients; the partial sums change the float64 total in its last bits, far below the float32 the result is
+ * rounded to.
  */
 function norm(grad: Tensor, p: number): number {
   const x = valuesOf(grad);
@@ -37,9 +40,31 @@ function norm(grad: Tensor, p: number): number {
     return s;
   }
   if (p === 1) for (let i = 0; i < n; i++) s += Math.abs(x[i]);
-  else if (p === 2) for (let i = 0; i < n; i++) s += x[i] * x[i];
+  else if (p === 2) return Math.sqrt(sumOfSquares(x));
   else for (let i = 0; i < n; i++) s += Math.abs(x[i]) ** p;
   return root(s, p);
+}
+
+/** Σ x_i² in float64, in four interleaved partial sums. */
+function sumOfSquares(x: TypedArray): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = x.length;
+  const whole = n - (n % 4);
+  for (let i = 0; i < whole; i += 4) {
+    const a = x[i];
+    const b = x[i + 1];
+    const c = x[i + 2];
+    const d = x[i + 3];
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
+  }
+  for (let i = whole; i < n; i++) s0 += x[i] * x[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Gradient clipping: PyTorch reference cases (fixtures/optim.json) and the contract around them. */
 import { clipGradNorm, clipGradValue, OptimError } from '@tensorloom/optim';
-import { type Tensor, tensor, zeros } from '@tensorloom/tensor';
+import { randn, type Tensor, tensor, zeros } from '@tensorloom/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, fromSpec, maxAbsDiff, num } from './fixture.js';
 
@@ -70,6 +70,20 @@ describe('clipGradNorm', () => {
     expect(total).toBe(5);
     expect(p.grad).toBe(g); // the same tensor, overwritten
     expect(g).toBeAllClose([0.6, 0.8], { rtol: 1e-6 });
+  });
+
+  it('takes the 2-norm as the tensor ops do, for every length modulo 4 and non-contiguous gradients', () => {
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 1001]) {
+      const p = zeros([n], { dtype: 'float64', requiresGrad: true });
+      const g = randn([n], { dtype: 'float64' });
+      const expected = g.square().sum().sqrt().item();
+      p.grad = g.clone();
+      expect(clipGradNorm(p, 1e9)).toBeCloseTo(expected, 12);
+    }
+    const q = zeros([3, 5], { dtype: 'float64', requiresGrad: true });
+    const strided = randn([5, 3], { dtype: 'float64' }).t(); // [3, 5], column-major
+    q.grad = strided;
+    expect(clipGradNorm(q, 1e9)).toBeCloseTo(strided.square().sum().sqrt().item(), 12);
   });
 
   it('accepts a single tensor and returns 0 when no parameter has a gradient', () => {
