@@ -15,10 +15,19 @@ import { madd } from './simd';
 import { MR, NR } from './tiles';
 
 /**
- * Multiplies the A sliver at `ap` (kc steps × MR floats) by the B sliver at `bp` (kc steps × NR floats) and
- * writes (or, with `accumulate`, adds) the full MR×NR tile to C at `c`, row stride `ldc` bytes.
+ * Multiplies the A sliver at `ap` (kc steps × MR floats) by the B sliver at `bp` (kc steps of NR floats, `bStep`
+ * bytes apart: NR·4 when packed, B's row stride when read in place) and writes (or, with `accumulate`, adds) the
+ * full MR×NR tile to C at `c`, row stride `ldc` bytes.
  */
-export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, accumulate: bool): void {
+export function microKernel(
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  accumulate: bool,
+): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -43,7 +52,7 @@ export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize,
     c30 = madd(c30, a, b0);
     c31 = madd(c31, a, b1);
     ap += MR * 4;
-    bp += NR * 4;
+    bp += bStep;
   }
   if (accumulate) {
     c00 = f32x4.add(c00, v128.load(c));

@@ -143,6 +143,32 @@ describe('wasm matmul kernels', () => {
     check({ m: 6, n: 5, k: 300 });
   });
 
+  it('reads a row-major B in place for products of up to 64 rows, bit for bit as the packed path', () => {
+    // [m, k, n]: edge slivers (n % 8), several depth blocks (k > 256), two B panels (n > 512), 64 rows.
+    const shapes = [
+      [32, 300, 516],
+      [64, 1024, 256],
+      [5, 40, 12],
+      [33, 17, 20],
+      [64, 260, 1020],
+      [65, 64, 64], // past the row limit: packed
+    ];
+    for (const [m, k, n] of shapes) {
+      check({ m, n, k });
+      const rand = rng(m * 1000 + n + k);
+      const a = operand([], m, k, {}, rand);
+      const b = operand([], k, n, {}, rand); // row-major: read in place
+      const bColumns = new Float32Array(k * n); // the same matrix column-major: always packed
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bColumns[j * k + p] = b.data[p * n + j];
+      const packed: StridedArray = { data: bColumns, shape: [k, n], strides: [1, k], offset: 0 };
+      const inPlace = new Float32Array(m * n);
+      const viaPacking = new Float32Array(m * n);
+      expect(matmulOnKernels(loadKernels()!, a, b, inPlace)).toBe(true);
+      expect(matmulOnKernels(loadKernels()!, a, packed, viaPacking)).toBe(true);
+      expect(inPlace).toEqual(viaPacking);
+    }
+  });
+
   it('handles k = 0 (zeros) and empty m or n', () => {
     check({ m: 4, n: 6, k: 0 });
     check({ m: 70, n: 90, k: 0, batch: [2] });
