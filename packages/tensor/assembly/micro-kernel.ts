@@ -12,7 +12,7 @@
  * wider vectors (PyTorch's OpenBLAS measured 125–245 GFLOPS on one core here) do not exist in WebAssembly.
  */
 import { madd } from './simd';
-import { MR, NR } from './tiles';
+import { MR } from './tiles';
 
 /**
  * Multiplies the A sliver at `ap` (kc steps × MR floats) by the B sliver at `bp` (kc steps of NR floats, `bStep`
