@@ -14,6 +14,7 @@
  * bp, ap and the edge tile live in a work region the caller passes in, not in static data: the module keeps no
  * state of its own, so several threads can run it at once on one shared memory, each with its own region.
  */
+import { fewRowsTimesTransposed } from './few-rows';
 import { microKernel } from './micro-kernel';
 import { packPanel } from './pack';
 import { rowsDotColumns, rowsTimesRows } from './skinny';
@@ -26,6 +27,9 @@ import { KC, MC, MR, NC, NR, WORK_A, WORK_B, WORK_TILE } from './tiles';
  * arithmetic is the same either way, so results do not change.
  */
 const UNPACKED_B_ROWS = 64;
+
+/** Products by a column-major B (A·Wᵀ) go to few-rows.ts in blocks of this many rows of A. */
+const FEW_ROWS = 64;
 
 /**
  * … and a row stride under this many elements (4 KB): a sliver read across rows 4 KB or more apart takes a new
@@ -70,6 +74,43 @@ export function matmul(
   }
   if (m < MR && aCol === 1 && bRow === 1) {
     rowsDotColumns(m, n, k, a, aRow, b, bCol, c, ldc);
+    return;
+  }
+  if (bRow === 1 && n >= 4) {
+    // B = Wᵀ of a row-major W: W's rows go to the kernel in place (few-rows.ts); the last n mod 4 columns below.
+    const whole = n & ~3;
+    for (let i = 0; i < m; i += FEW_ROWS) {
+      const rows = min(FEW_ROWS, m - i);
+      fewRowsTimesTransposed(
+        rows,
+        whole,
+        k,
+        a + <usize>(i * aRow) * 4,
+        aRow,
+        aCol,
+        b,
+        bCol,
+        c + <usize>(i * ldc) * 4,
+        ldc,
+        work,
+      );
+    }
+    if (whole < n) {
+      matmul(
+        m,
+        n - whole,
+        k,
+        a,
+        aRow,
+        aCol,
+        b + <usize>(whole * bCol) * 4,
+        bRow,
+        bCol,
+        c + <usize>whole * 4,
+        ldc,
+        work,
+      );
+    }
     return;
   }
   const ap = work + WORK_A;

@@ -119,6 +119,20 @@ function check(c: Case): void {
 
 const layouts: Layout[] = ['row', 'col', 'padded', 'stepped'];
 
+/** a·b with b copied to a layout with a column stride of 2, which the kernels always pack (the reference path). */
+function throughPacking(a: StridedArray, b: StridedArray): Float32Array {
+  const [k, n] = b.shape;
+  const stepped = new Float32Array(2 * k * n);
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++)
+      stepped[2 * (p * n + j)] = b.data[b.offset + p * b.strides[0] + j * b.strides[1]];
+  }
+  const out = new Float32Array(a.shape[0] * n);
+  const packed: StridedArray = { data: stepped, shape: [k, n], strides: [2 * n, 2], offset: 0 };
+  expect(matmulOnKernels(loadKernels()!, a, packed, out)).toBe(true);
+  return out;
+}
+
 describe('wasm matmul kernels', () => {
   it('load in this engine (Node 20 has WebAssembly SIMD)', () => {
     expect(loadKernels()?.variant).toMatch(/^(simd|relaxed-simd)$/);
@@ -158,14 +172,34 @@ describe('wasm matmul kernels', () => {
       const rand = rng(m * 1000 + n + k);
       const a = operand([], m, k, {}, rand);
       const b = operand([], k, n, {}, rand); // row-major: read in place
-      const bColumns = new Float32Array(k * n); // the same matrix column-major: always packed
-      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bColumns[j * k + p] = b.data[p * n + j];
-      const packed: StridedArray = { data: bColumns, shape: [k, n], strides: [1, k], offset: 0 };
       const inPlace = new Float32Array(m * n);
-      const viaPacking = new Float32Array(m * n);
       expect(matmulOnKernels(loadKernels()!, a, b, inPlace)).toBe(true);
-      expect(matmulOnKernels(loadKernels()!, a, packed, viaPacking)).toBe(true);
-      expect(inPlace).toEqual(viaPacking);
+      expect(inPlace).toEqual(throughPacking(a, b));
+    }
+  });
+
+  it('reads W in place for A·Wᵀ (column-major B), bit for bit as the packed path', () => {
+    // [m, k, n]: rows past the 64-row blocks and partial 8-row slivers (m % 8 ≤ 4 and > 4), n mod 4 columns left
+    // to the packed path, several depth blocks, W rows at offsets.
+    const shapes = [
+      [4, 8, 4],
+      [5, 40, 12],
+      [13, 300, 6],
+      [32, 256, 1024],
+      [64, 784, 256],
+      [70, 257, 37],
+      [129, 600, 21],
+    ];
+    for (const [m, k, n] of shapes) {
+      check({ m, n, k, b: { layout: 'col' } });
+      check({ m, n, k, a: { layout: 'col', offset: 5 }, b: { layout: 'col', offset: 3 } });
+      const rand = rng(m * 1000 + n + k);
+      const a = operand([], m, k, {}, rand);
+      const w = operand([], n, k, { offset: 1 }, rand); // W [n, k]; B = Wᵀ is read in place
+      const wT: StridedArray = { ...w, shape: [k, n], strides: [1, k] };
+      const inPlace = new Float32Array(m * n);
+      expect(matmulOnKernels(loadKernels()!, a, wT, inPlace)).toBe(true);
+      expect(inPlace).toEqual(throughPacking(a, wT));
     }
   });
 
