@@ -9,7 +9,8 @@
  *
  * The first depth block writes C, later ones add to it. Edge tiles (m or n not a multiple of the tile) are
  * computed whole on zero padding into a scratch tile, and only their valid part is copied to C. Products with
- * fewer rows than a tile skip packing where their layout allows (skinny.ts).
+ * fewer rows than a tile skip packing where their layout allows (skinny.ts); products by a column-major B (A·Wᵀ)
+ * read W in place (few-rows.ts), and products of few rows read a row-major B in place.
  *
  * bp, ap and the edge tile live in a work region the caller passes in, not in static data: the module keeps no
  * state of its own, so several threads can run it at once on one shared memory, each with its own region.
