@@ -1,13 +1,12 @@
 /**
- * @file C = A · Wᵀ (B column-major, as every Linear and recurrent layer multiplies), with W [n, k] read in place
- * instead of packed; matmul.ts hands it A in blocks of at most 64 rows.
+ * @file C = A · Wᵀ (B column-major, as every Linear and recurrent layer multiplies) for products of few rows (a
+ * recurrent step's h·W_hhᵀ, a decoder step's projections), with W [n, k] read in place instead of packed.
  *
  * The product is computed as its transpose Cᵀ = W · Aᵀ: W's rows, contiguous along k, stream straight into the
- * micro-kernel as its broadcast operand (four rows at a time, four sequential streams), only the block of Aᵀ is
- * packed (kc × 64 at most, it stays in L2), and the 4 × 8 tiles of Cᵀ are transposed in registers and stored as
- * rows of C. Against the packed loop nest this skips packing W (for few rows, most of the copying) and A, and
- * measured 15–25% faster at every size on one thread: [32, 768]·[768, 2048]ᵀ 2.32 → 1.85 ms, [64, 784]·[784,
- * 256]ᵀ 557 → 458 µs, [1024, 1024]·[1024, 1024]ᵀ 49 → 57 GFLOPS.
+ * micro-kernel as its broadcast operand (four rows at a time, four sequential streams), only Aᵀ is packed (kc × 64
+ * at most, it stays in L2), and the 4 × 8 tiles of Cᵀ are transposed in registers and stored as rows of C. With
+ * few rows, each packed sliver of W would serve at most 16 tiles, so packing it is most of the copying: this path
+ * measured 4–9% faster than the packed loop nest for 32 and 64 rows ([32, 768]·[768, 2048]ᵀ 2.00 → 1.84 ms).
  *
  * Every element is the same sum, in the same order and the same depth blocks, as in the packed loop nest (x·w and
  * w·x are the same float product), so results are bit-identical to it.

@@ -7,9 +7,10 @@
  * under x64's 16 xmm registers (V8 keeps one as scratch), so TurboFan spills nothing. Unrolling the k loop by
  * two measured slower (35 against 48 GFLOPS): TurboFan hoists both steps' loads and then spills accumulators.
  *
- * Measured on a 2-core AMD EPYC under Node 20: 48–50 GFLOPS with mul + add and 57–60 with relaxed FMA,
- * against 62 and 65 for the bare multiply-add loop with nothing else in it (scripts/bench-simd-peak.mjs);
- * wider vectors (PyTorch's OpenBLAS measured 125–245 GFLOPS on one core here) do not exist in WebAssembly.
+ * Callers must call it from one place only, so that Binaryen inlines it into their loop nest: as a function of its
+ * own the same loop ran at 48–50 GFLOPS, inlined at 57–59 (matmul.ts, on a 2-core AMD EPYC under Node 20, mul +
+ * add), against 62 for the bare multiply-add loop with nothing else in it (scripts/bench-simd-peak.mjs); wider
+ * vectors (PyTorch's OpenBLAS measured 125–245 GFLOPS on one core here) do not exist in WebAssembly.
  */
 import { madd } from './simd';
 import { MR } from './tiles';

@@ -179,7 +179,7 @@ describe('wasm matmul kernels', () => {
   });
 
   it('reads W in place for A·Wᵀ (column-major B), bit for bit as the packed path', () => {
-    // [m, k, n]: rows past the 64-row blocks and partial 8-row slivers (m % 8 ≤ 4 and > 4), n mod 4 columns left
+    // [m, k, n]: partial 8-row slivers (m % 8 ≤ 4 and > 4), more than 64 rows (the packed path), n mod 4 columns left
     // to the packed path, several depth blocks, W rows at offsets.
     const shapes = [
       [4, 8, 4],
