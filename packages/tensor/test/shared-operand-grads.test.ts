@@ -31,6 +31,27 @@ function handSum(lefts: Tensor[], cotangents: Tensor[]): Tensor {
   });
 }
 
+/** How many matmul kernel calls `run` makes (through a backend that counts them). */
+function productsIn(run: () => void): number {
+  const original = getBackend();
+  let products = 0;
+  registerBackend({
+    ...original,
+    name: 'counting-matmuls',
+    matmul: (a, b, out) => {
+      products++;
+      original.matmul(a, b, out);
+    },
+  });
+  setBackend('counting-matmuls');
+  try {
+    run();
+  } finally {
+    setBackend(original.name);
+  }
+  return products;
+}
+
 describe('gradients of a right operand shared by several matmuls', () => {
   it('a leaf used by T products gets Σ A_tᵀ·G_t, and each A_t its own G_t·Bᵀ', () => {
     const steps = 5;
@@ -49,33 +70,16 @@ describe('gradients of a right operand shared by several matmuls', () => {
   });
 
   it('computes the sum with one product, not one per use, when the pairs are small', () => {
-    const original = getBackend();
-    let products = 0;
-    registerBackend({
-      ...original,
-      name: 'counting-matmuls',
-      matmul: (a, b, out) => {
-        products++;
-        original.matmul(a, b, out);
-      },
-    });
-    setBackend('counting-matmuls');
-    try {
-      const productsForGrad = (rows: number) => {
-        const w = randn([8, 6], { requiresGrad: true });
-        const wT = w.t();
-        let loss = zeros([]);
-        for (let t = 0; t < 10; t++) loss = loss.add(matmul(randn([rows, 6]), wT).sum());
-        products = 0;
-        loss.backward(); // inputs need no gradient: only ∂(Wᵀ) is computed
-        return products;
-      };
-      expect(productsForGrad(3)).toBe(1);
-      // Pairs larger than W ([50, 6] and [50, 8] against 48 elements) are not worth stacking.
-      expect(productsForGrad(50)).toBe(10);
-    } finally {
-      setBackend(original.name);
-    }
+    const productsForGrad = (rows: number) => {
+      const w = randn([8, 6], { requiresGrad: true });
+      const wT = w.t();
+      let loss = zeros([]);
+      for (let t = 0; t < 10; t++) loss = loss.add(matmul(randn([rows, 6]), wT).sum());
+      return productsIn(() => loss.backward()); // inputs need no gradient: only ∂(Wᵀ) is computed
+    };
+    expect(productsForGrad(3)).toBe(1);
+    // Pairs larger than W ([50, 6] and [50, 8] against 48 elements) are not worth stacking.
+    expect(productsForGrad(50)).toBe(10);
   });
 
   it('a transposed view (W.t(), as RNN layers use it) passes the sum to W, contiguous', () => {
@@ -94,34 +98,17 @@ describe('gradients of a right operand shared by several matmuls', () => {
   });
 
   it('a fresh W.t() per product (a Linear applied once per step) pools the products under W: one product', () => {
-    const original = getBackend();
-    let products = 0;
-    registerBackend({
-      ...original,
-      name: 'counting-fresh-views',
-      matmul: (a, b, out) => {
-        products++;
-        original.matmul(a, b, out);
-      },
+    const w = randn([8, 6], { ...f64, requiresGrad: true }); // [N, K], as nn.Linear's weight
+    const lefts = Array.from({ length: 6 }, () => randn([2, 6], f64)); // pairs of 28 elements, W has 48
+    const cotangents = lefts.map(() => randn([2, 8], f64));
+    let loss = zeros([], f64);
+    lefts.forEach((a, t) => {
+      loss = loss.add(matmul(a, w.t()).mul(cotangents[t]).sum()); // a new view every time
     });
-    setBackend('counting-fresh-views');
-    try {
-      const w = randn([8, 6], { ...f64, requiresGrad: true }); // [N, K], as nn.Linear's weight
-      const lefts = Array.from({ length: 6 }, () => randn([2, 6], f64)); // pairs of 28 elements, W has 48
-      const cotangents = lefts.map(() => randn([2, 8], f64));
-      let loss = zeros([], f64);
-      lefts.forEach((a, t) => {
-        loss = loss.add(matmul(a, w.t()).mul(cotangents[t]).sum()); // a new view every time
-      });
-      products = 0;
-      loss.backward();
-      expect(products).toBe(1);
-      const grad = w.grad as Tensor;
-      expect(grad.isContiguous()).toBe(true);
-      expect(grad).toBeAllClose(handSum(lefts, cotangents).t(), { rtol: 1e-12, atol: 1e-12 });
-    } finally {
-      setBackend(original.name);
-    }
+    expect(productsIn(() => loss.backward())).toBe(1);
+    const grad = w.grad as Tensor;
+    expect(grad.isContiguous()).toBe(true);
+    expect(grad).toBeAllClose(handSum(lefts, cotangents).t(), { rtol: 1e-12, atol: 1e-12 });
   });
 
   it('sums fresh views, direct uses and other uses of one operand (gradcheck, leaf and non-leaf)', () => {
