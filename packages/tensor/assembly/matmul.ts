@@ -22,23 +22,20 @@ import { rowsDotColumns, rowsTimesRows } from './skinny';
 import { KC, MC, MR, NC, NR, WORK_A, WORK_B, WORK_TILE } from './tiles';
 
 /**
- * Products with at most this many rows read a row-major B in place instead of packing it: each B sliver then
- * serves at most UNPACKED_B_ROWS / MR micro-tiles, too few to repay copying it: an LSTM step's [32, 1024]·[1024,
- * 256] took 370 instead of 430 µs, a decoder's [32, 2048]·[2048, 768] 2.1 instead of 2.6 ms (one thread). The
- * arithmetic is the same either way, so results do not change.
- */
-const UNPACKED_B_ROWS = 64;
-
-/**
- * Products of at most this many rows by a column-major B (A·Wᵀ) take few-rows.ts, which reads W in place: 4–9%
- * faster than the packed loop nest for 32–64 rows; from a few hundred rows on, the loop nest is as fast or faster.
+ * Products of at most this many rows skip packing their large operand: each packed sliver of it would serve at most
+ * FEW_ROWS / MR micro-tiles, too few to repay the copy. By a column-major B (A·Wᵀ) they take few-rows.ts, which
+ * reads W in place (4–9% faster than the loop nest for 32–64 rows; from a few hundred rows on, the loop nest is as
+ * fast or faster); a row-major B is read in place by the loop nest (an LSTM step's [32, 1024]·[1024, 256] took 370
+ * instead of 430 µs, a decoder's [32, 2048]·[2048, 768] 2.1 instead of 2.6 ms, one thread). The arithmetic is the
+ * same either way, so results do not change.
  */
 const FEW_ROWS = 64;
 
 /**
- * … and a row stride under this many elements (4 KB): a sliver read across rows 4 KB or more apart takes a new
- * page every step, and measured a quarter slower than packing ([32, 768]·[768, 2048]). Rows must also start
- * 16-byte aligned: vector loads split across cache lines made [32, 256]·[256, 1023] 3% slower than packing.
+ * A row-major B is read in place only with a row stride under this many elements (4 KB): a sliver read across
+ * rows 4 KB or more apart takes a new page every step, and measured a quarter slower than packing ([32, 768]·[768,
+ * 2048]). Rows must also start 16-byte aligned: vector loads split across cache lines made [32, 256]·[256, 1023]
+ * 3% slower than packing.
  */
 const UNPACKED_B_STRIDE = 1024;
 
@@ -94,9 +91,8 @@ export function matmul(
   const bp = work + WORK_B;
   const tile = work + WORK_TILE;
   const ldcBytes = <usize>ldc * 4;
-  // Few rows and row-major B: full B slivers are read in place (see UNPACKED_B_ROWS), only edge slivers packed.
-  const inPlaceB =
-    m <= UNPACKED_B_ROWS && bCol === 1 && bRow < UNPACKED_B_STRIDE && bRow % 4 === 0 && b % 16 === 0;
+  // Few rows and row-major B: full B slivers are read in place (see FEW_ROWS), only edge slivers packed.
+  const inPlaceB = m <= FEW_ROWS && bCol === 1 && bRow < UNPACKED_B_STRIDE && bRow % 4 === 0 && b % 16 === 0;
   const packedStep = <usize>NR * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
