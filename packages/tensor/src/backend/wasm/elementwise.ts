@@ -21,7 +21,7 @@ import { coalesce } from '../js/iterate.js';
 import { reduce } from '../js/reduce.js';
 import { softmax } from '../js/softmax.js';
 import { type Kernels, loadKernels } from './loader.js';
-import { type Placed, place, type Staged } from './stage.js';
+import { type Placed, place, readFloats, type Staged } from './stage.js';
 
 /** The kernels' op codes (assembly/elementwise.ts). */
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
@@ -151,7 +151,7 @@ export function wasmUnary(op: UnaryOp, x: StridedArray, out: TypedArray): void {
   }
   const { rows, cols } = blocks;
   forEachBlock(blocks, placed, 4, ([a], at) => kernels.exports.unary(code, rows, cols, ...a, at));
-  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  readFloats(placed, placed.out, out);
 }
 
 /** The Backend's binary (see backend.ts): float32 operands, a float32 result or a boolean one (comparisons). */
@@ -171,9 +171,8 @@ export function wasmBinary(op: BinaryOp, a: StridedArray, b: StridedArray, out: 
   forEachBlock(blocks, placed, outSize, ([x, y], at) =>
     kernels.exports.binary(code, rows, cols, ...x, ...y, at),
   );
-  const { scratch } = placed;
-  if (outSize === 1) out.set(scratch.bytes.subarray(placed.out, placed.out + out.length));
-  else out.set(scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  if (outSize === 1) out.set(placed.scratch.bytes.subarray(placed.out, placed.out + out.length));
+  else readFloats(placed, placed.out, out);
 }
 
 /** The Backend's where (see backend.ts): a boolean condition choosing between float32 operands. */
@@ -188,7 +187,7 @@ export function wasmWhere(cond: StridedArray, a: StridedArray, b: StridedArray, 
   }
   const { rows, cols } = blocks;
   forEachBlock(blocks, placed, 4, ([m, x, y], at) => kernels.exports.where(rows, cols, ...m, ...x, ...y, at));
-  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  readFloats(placed, placed.out, out);
 }
 
 /** The Backend's reduce (see backend.ts): float32 sums of contiguous rows or of rows into a contiguous row. */
@@ -229,7 +228,7 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
     if (!placed) return false;
     const [a] = placed.operands;
     exports.sumRows(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out);
-    out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+    readFloats(placed, placed.out, out);
     return true;
   }
   if (keptStride !== 1) return false;
@@ -243,7 +242,7 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
   if (!placed) return false;
   const [a] = placed.operands;
   exports.sumColumns(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out, placed.extra);
-  out.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + out.length));
+  readFloats(placed, placed.out, out);
   return true;
 }
 

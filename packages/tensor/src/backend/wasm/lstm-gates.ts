@@ -13,7 +13,7 @@ import {
   lstmCellGatesBackward as portableLstmCellGatesBackward,
 } from '../js/rnn-gates.js';
 import { loadKernels } from './loader.js';
-import { place } from './stage.js';
+import { place, readFloats } from './stage.js';
 
 const fits = (x: StridedArray): boolean => x.data instanceof Float32Array && x.strides[1] === 1;
 
@@ -53,9 +53,8 @@ export function wasmLstmCellGates(
     placed.out,
     saved ? placed.extra : 0,
   );
-  const { floats } = placed.scratch;
-  out.set(floats.subarray(placed.out / 4, placed.out / 4 + out.length));
-  if (saved) saved.set(floats.subarray(placed.extra / 4, placed.extra / 4 + saved.length));
+  readFloats(placed, placed.out, out);
+  if (saved) readFloats(placed, placed.extra, saved);
 }
 
 /** The Backend's lstmCellGatesBackward (see backend.ts). */
@@ -95,7 +94,6 @@ export function wasmLstmCellGatesBackward(
     dGates ? placed.out : 0,
     dcPrev ? placed.extra : 0,
   );
-  const { floats } = placed.scratch;
-  if (dGates) dGates.set(floats.subarray(placed.out / 4, placed.out / 4 + dGates.length));
-  if (dcPrev) dcPrev.set(floats.subarray(placed.extra / 4, placed.extra / 4 + dcPrev.length));
+  if (dGates) readFloats(placed, placed.out, dGates);
+  if (dcPrev) readFloats(placed, placed.extra, dcPrev);
 }

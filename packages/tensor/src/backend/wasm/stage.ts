@@ -4,6 +4,7 @@
  * copy; a sparse view (span much larger than its element count) is gathered into a contiguous block instead.
  * `place` lays out a kernel call's operands and result in the scratch region.
  */
+import type { TypedArray } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
 import type { StridedArray } from '../backend.js';
 import { copy } from '../js/elementwise.js';
@@ -101,4 +102,9 @@ export function place(
     return { at: staged.offset * size, size, strides: staged.strides };
   });
   return { scratch, operands, out, extra };
+}
+
+/** Copies a float32 result out of linear memory: `into.length` values from byte address `at` of the placed call. */
+export function readFloats(placed: Placed, at: number, into: TypedArray): void {
+  into.set(placed.scratch.floats.subarray(at / 4, at / 4 + into.length));
 }
