@@ -1,5 +1,6 @@
 /**
- * @file The single-threaded module's exports: the matmul, elementwise, LSTM gate and Adam kernels, and the
+ * @file The single-threaded module's exports: the matmul, elementwise, LSTM gate, LSTM time loop and Adam
+ * kernels, and the
  * memory layout their caller needs.
  */
 import { WORK_BYTES } from './tiles';
@@ -7,6 +8,7 @@ import { WORK_BYTES } from './tiles';
 export { adam } from './adam';
 export { binary, softmax, sumColumns, sumRows, unary, where } from './elementwise';
 export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
+export { lstmSequence, lstmSequenceBackward } from './lstm-sequence';
 export { matmul } from './matmul';
 
 /** First byte free for the caller, 64-byte aligned (the module has no static data: this is just past zero). */

@@ -5,6 +5,8 @@ export {
   heapBase,
   lstmCellGates,
   lstmCellGatesBackward,
+  lstmSequence,
+  lstmSequenceBackward,
   matmul,
   softmax,
   sumColumns,

@@ -40,6 +40,8 @@ export interface PrimitiveParams {
   // Recurrent cells' gate nonlinearities, fused; `activations` are the ones the forward kernel kept for backward.
   lstmCellGates: { activations: Tensor };
   gruCellGates: { activations: Tensor };
+  // An LSTM layer's time loop in one direction, fused; lengths (null: none padded) and direction as recorded.
+  lstmSequence: { activations: Tensor; lengths: Int32Array | null; reverse: boolean };
   // Batched matrix product on operands with equal batch dims.
   matmul: null;
   // Views (share storage) and copies.

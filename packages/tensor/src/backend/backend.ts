@@ -84,6 +84,41 @@ export interface Backend {
     dcPrev: FloatArray | null,
   ): void;
   /**
+   * An LSTM layer's time loop in one direction, after the input projection: gx [T, B, 4H] (x·W_ihᵀ + biases,
+   * blocks i, f, g, o), h0 and c0 [B, H], weightHh [4H, H]. Step t computes gates = gx[t] + h·W_hhᵀ and the cell
+   * (as lstmCellGates) and writes [h_t | c_t] to out[t] ([T, B, 2H], contiguous); steps run from t = T − 1 down to
+   * 0 when `reverse`. Row b is real at step t when t < lengths[b] (all rows when lengths is null); on a padded
+   * step the row carries the previous state over unchanged. When `saved` ([T, B, 5H]) is given it receives each
+   * step's activations for lstmSequenceBackward.
+   */
+  lstmSequence(
+    gx: StridedArray,
+    h0: StridedArray,
+    c0: StridedArray,
+    weightHh: StridedArray,
+    lengths: Int32Array | null,
+    reverse: boolean,
+    out: FloatArray,
+    saved: FloatArray | null,
+  ): void;
+  /**
+   * lstmSequence's vector-Jacobian product, back through time: from dOut [T, B, 2H] and what the forward wrote
+   * (out, saved), with its c0, weightHh, lengths and direction, writes dGx [T, B, 4H] (zero on padded steps), and
+   * dh0, dc0 [B, H] (contiguous). W_hh's own gradient, Σ_t dGatesₜᵀ·hₜ₋₁, is one product the caller forms.
+   */
+  lstmSequenceBackward(
+    dOut: StridedArray,
+    out: FloatArray,
+    saved: FloatArray,
+    c0: StridedArray,
+    weightHh: StridedArray,
+    lengths: Int32Array | null,
+    reverse: boolean,
+    dGx: FloatArray,
+    dh0: FloatArray,
+    dc0: FloatArray,
+  ): void;
+  /**
    * The GRU cell's gates, fused (PyTorch's variant): gx, gh [B, 3H] (blocks r, z, n) and hPrev [B, H] → out
    * [B, H] = (1 − z)·n + z·hPrev with r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r·gh_n).
    * When `saved` ([B, 3H]) is given it receives r, z, n for gruCellGatesBackward. out and saved are contiguous.

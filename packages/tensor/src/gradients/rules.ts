@@ -7,6 +7,8 @@
 import { zerosLike } from '../ops/creation.js';
 import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/elementwise.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
+import { cat } from '../ops/join.js';
+import { lstmSequenceBackward } from '../ops/lstm-sequence.js';
 import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import { gruCellGatesBackward, lstmCellGatesBackward } from '../ops/rnn-gates.js';
@@ -43,6 +45,17 @@ function keepDims(t: Tensor, x: Tensor, { dims, keepdim }: { dims: number[]; kee
 /** An input's gradient, computed only if that input takes part in differentiation (a frozen weight or the
  * data fed to the first layer does not: skipping it saves a whole matmul per layer in backward). */
 const needed = (x: Tensor, gradient: () => Tensor): Tensor | null => (x.requiresGrad ? gradient() : null);
+
+/** The h each step of lstmSequence started from, in step order: h0 for the first one processed. */
+function previousStates(states: Tensor, h0: Tensor, reverse: boolean): Tensor {
+  const [steps, , width] = states.shape;
+  const first = h0.unsqueeze(0); // [1, B, H]
+  if (steps === 1) return first;
+  const hs = narrow(states, 2, 0, width / 2); // [T, B, H]
+  return reverse
+    ? cat([narrow(hs, 0, 1, steps - 1), first], 0)
+    : cat([first, narrow(hs, 0, 0, steps - 1)], 0);
+}
 
 /** amax/amin: the gradient is shared evenly among the elements equal to the extreme. */
 function extremeGrad(
@@ -123,6 +136,26 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   // dc'·cPrev·σ'(f), dc'·σ(i)·(1 − tanh²g), dh·tanh(c)·σ'(o)], ∂cPrev = dc'·σ(f) (σ' = σ(1 − σ); one kernel)
   lstmCellGates: (g, { inputs: [gates, cPrev], params: { activations } }) =>
     lstmCellGatesBackward(g, activations, cPrev, [gates.requiresGrad, cPrev.requiresGrad]),
+  // The same cell at every step, back through time (one kernel): ∂gx = dGates per step, ∂h0, ∂c0 the state
+  // gradients left at the first step, and ∂W_hh = Σ_t dGatesₜᵀ·hₜ₋₁, one product over all steps
+  lstmSequence: (
+    g,
+    { inputs: [gx, h0, c0, weightHh], output, params: { activations, lengths, reverse } },
+  ) => {
+    const [dGx, dh0, dc0] = lstmSequenceBackward(g, output, activations, c0, weightHh, lengths, reverse);
+    const [steps, batch, gateWidth] = dGx.shape;
+    return [
+      gx.requiresGrad ? dGx : null,
+      h0.requiresGrad ? dh0 : null,
+      c0.requiresGrad ? dc0 : null,
+      needed(weightHh, () => {
+        const hPrev = previousStates(output, h0, reverse); // [T, B, H]
+        return reshape(dGx, [steps * batch, gateWidth])
+          .t()
+          .matmul(reshape(hPrev, [steps * batch, -1]));
+      }),
+    ];
+  },
   // h = (1 − z)·n + z·hPrev, with dn = dh·(1 − z)·(1 − n²), dr = dn·gh_n·σ'(r), dz = dh·(hPrev − n)·σ'(z):
   // ∂gx = [dr, dz, dn], ∂gh = [dr, dz, dn·r], ∂hPrev = dh·z (one kernel)
   gruCellGates: (g, { inputs: [gx, gh, hPrev], params: { activations } }) =>

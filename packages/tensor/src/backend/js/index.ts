@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import { batchedMatmul } from './batched-matmul.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
+import { lstmSequenceBackwardOn, lstmSequenceOn } from './lstm-sequence.js';
 import { reduce } from './reduce.js';
 import { gruCellGates, gruCellGatesBackward, lstmCellGates, lstmCellGatesBackward } from './rnn-gates.js';
 import { softmax } from './softmax.js';
@@ -17,6 +18,8 @@ export const jsBackend: Backend = {
   softmax,
   lstmCellGates,
   lstmCellGatesBackward,
+  lstmSequence: (...args) => lstmSequenceOn(jsBackend, ...args),
+  lstmSequenceBackward: (...args) => lstmSequenceBackwardOn(jsBackend, ...args),
   gruCellGates,
   gruCellGatesBackward,
   matmul: batchedMatmul,

@@ -1,13 +1,14 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/); float32 elementwise ops, sums, softmax and the LSTM gates (forward and backward)
- * on other SIMD kernels; everything else — and float64 — on the portable kernels. Registered by default, and the
+ * when it is large (threads/); float32 elementwise ops, sums, softmax, the LSTM gates and an LSTM layer's whole
+ * time loop (forward and backward) on other SIMD kernels; everything else — and float64 — on the portable kernels. Registered by default, and the
  * default backend where the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBinary, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere } from './elementwise.js';
 import { wasmLstmCellGates, wasmLstmCellGatesBackward } from './lstm-gates.js';
+import { wasmLstmSequence, wasmLstmSequenceBackward } from './lstm-sequence.js';
 import { wasmMatmul } from './matmul.js';
 
 export { initWasmBackend, type WasmVariant } from './loader.js';
@@ -24,4 +25,6 @@ export const wasmBackend: Backend = {
   matmul: wasmMatmul,
   lstmCellGates: wasmLstmCellGates,
   lstmCellGatesBackward: wasmLstmCellGatesBackward,
+  lstmSequence: (...args) => wasmLstmSequence(wasmBackend, ...args),
+  lstmSequenceBackward: (...args) => wasmLstmSequenceBackward(wasmBackend, ...args),
 };
