@@ -6,7 +6,7 @@
  * tensor package's fused primitives (lstmCellGates, gruCellGates): one kernel forward and one backward per step
  * instead of ten small ops, which took most of an LSTM layer's time.
  */
-import { gruCellGates, lstmCellGates, type Tensor } from '@tensorloom/tensor';
+import { gruCellGates, lstmCellGates, lstmSequence, type Tensor } from '@tensorloom/tensor';
 
 /** The weights of one cell, or of one layer in one direction, by PyTorch's layout. */
 export interface GateWeights {
@@ -29,6 +29,31 @@ export interface Recurrence {
   readonly foldsHiddenBias: boolean;
   /** One step: gx [B, G·H], state[k] [B, H], W_hhᵀ [H, G·H], b_hh (only when not folded) → next state. */
   step(gx: Tensor, state: readonly Tensor[], whhT: Tensor, bhh: Tensor | null): Tensor[];
+  /**
+   * The whole time loop in one primitive, where the tensor package has one (LSTM): gx [T, B, G·H] time-major,
+   * state0 k × [B, H] and W_hh [G·H, H] → every step's output [T, B, H] and the final states k × [B, H], with
+   * the semantics of the layers' step-by-step loop (layers/scan.ts), padded steps included.
+   */
+  sequence?(
+    gx: Tensor,
+    state0: readonly Tensor[],
+    weightHh: Tensor,
+    options: SequenceLoopOptions,
+  ): SequenceLoop;
+}
+
+export interface SequenceLoopOptions {
+  /** Runs from the last step to the first. */
+  reverse: boolean;
+  /** One length per batch row (null: no padding). */
+  lengths: readonly number[] | null;
+}
+
+export interface SequenceLoop {
+  /** h_t for every step, [T, B, H] (a view). */
+  outputs: Tensor;
+  /** The states after each row's last real step, k × [B, H]. */
+  final: Tensor[];
 }
 
 /** Elman RNN: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu. */
@@ -57,6 +82,16 @@ export const lstm: Recurrence = {
     const gates = gx.add(h.matmul(whhT)); // [B, 4H]
     const hc = lstmCellGates(gates, c); // [B, 2H] = [h' | c']
     return [hc.narrow(1, 0, hidden), hc.narrow(1, hidden, hidden)]; // 2 × [B, H], views
+  },
+  // One kernel call for the whole loop: W_hh, the states and the activations stay in place across steps.
+  sequence(gx, [h0, c0], weightHh, { reverse, lengths }) {
+    const hidden = h0.shape[1];
+    const states = lstmSequence(gx, h0, c0, weightHh, { reverse, lengths }); // [T, B, 2H] = [h | c]
+    const last = states.select(0, reverse ? 0 : states.shape[0] - 1); // [B, 2H]
+    return {
+      outputs: states.narrow(2, 0, hidden), // [T, B, H]
+      final: [last.narrow(1, 0, hidden), last.narrow(1, hidden, hidden)], // 2 × [B, H]
+    };
   },
 };
 

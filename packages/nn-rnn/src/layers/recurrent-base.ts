@@ -148,10 +148,20 @@ export abstract class RecurrentBase extends Module {
         const state0 = states
           ? states.map((s) => s.select(0, index)) // k × [B, H]
           : stateNames.map(() => zeros([batch, hiddenSize], { dtype: x.dtype })); // k × [B, H]
+        const reverse = d === 1;
+        if (rec.sequence) {
+          const timeMajor = timeDim === 0 ? gx : gx.transpose(0, 1); // [T, B, G·H]
+          const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths });
+          directions.push(timeDim === 0 ? outputs : outputs.transpose(0, 1)); // [T, B, H] | [B, T, H]
+          final.forEach((s, k) => {
+            finals[k].push(s);
+          });
+          continue;
+        }
         // One W_hhᵀ view for all steps: autograd sums its T gradients as one product, not T products + additions.
         const { outputs, final } = scan(rec, gx, state0, w.weightHh.t(), stepBias(rec, w), {
           timeDim,
-          reverse: d === 1,
+          reverse,
           masks: masks?.perStep ?? null,
         });
         directions.push(stack(outputs, timeDim)); // [T, B, H]
