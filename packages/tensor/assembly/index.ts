@@ -8,7 +8,7 @@ import { WORK_BYTES } from './tiles';
 export { adam } from './adam';
 export { binary, softmax, sumColumns, sumRows, unary, where } from './elementwise';
 export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
-export { lstmSequence, lstmSequenceBackward } from './lstm-sequence';
+export { lstmSequenceRun } from './lstm-sequence';
 export { matmul } from './matmul';
 
 /** First byte free for the caller, 64-byte aligned (the module has no static data: this is just past zero). */

@@ -12,8 +12,19 @@
 
 import { mulAdd, sigmoid4, tanh4 } from './vector-math';
 
-/** The four units at byte offset `k` (a multiple of 16 into each block) of one row. */
-function units(gRow: usize, cRow: usize, oRow: usize, sRow: usize, hb: usize, k: usize, save: bool): void {
+/**
+ * The four units at byte offset `k` (a multiple of 16 into each block) of one row: gate blocks, the c half of the
+ * output and the saved blocks are `hb` bytes apart. Exported for lstm-sequence.ts, which runs a range of units.
+ */
+export function units(
+  gRow: usize,
+  cRow: usize,
+  oRow: usize,
+  sRow: usize,
+  hb: usize,
+  k: usize,
+  save: bool,
+): void {
   const i = sigmoid4(v128.load(gRow + k));
   const f = sigmoid4(v128.load(gRow + hb + k));
   const g = tanh4(v128.load(gRow + 2 * hb + k));
@@ -82,31 +93,45 @@ export function lstmCellGatesBackward(
   dcPrev: usize,
 ): void {
   const hb = <usize>hidden * 4;
-  const one = f32x4.splat(1);
   for (let b = 0; b < batch; b++) {
     const d = dhc + <usize>(b * dRow) * 4;
     const s = saved + <usize>b * 5 * hb;
     const c = cPrev + <usize>(b * cRow) * 4;
     const gOut = dGates + <usize>b * 4 * hb;
     const cOut = dcPrev + <usize>b * hb;
-    for (let k: usize = 0; k < hb; k += 16) {
-      const i = v128.load(s + k);
-      const f = v128.load(s + hb + k);
-      const g = v128.load(s + 2 * hb + k);
-      const o = v128.load(s + 3 * hb + k);
-      const tc = v128.load(s + 4 * hb + k);
-      const dh = v128.load(d + k);
-      const dc = f32x4.add(v128.load(d + hb + k), f32x4.mul(f32x4.mul(dh, o), oneMinusSquare(tc)));
-      if (dGates !== 0) {
-        v128.store(gOut + k, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)));
-        v128.store(
-          gOut + hb + k,
-          f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(c + k)), f), f32x4.sub(one, f)),
-        );
-        v128.store(gOut + 2 * hb + k, f32x4.mul(f32x4.mul(dc, i), oneMinusSquare(g)));
-        v128.store(gOut + 3 * hb + k, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), o), f32x4.sub(one, o)));
-      }
-      if (dcPrev !== 0) v128.store(cOut + k, f32x4.mul(dc, f));
-    }
+    for (let k: usize = 0; k < hb; k += 16)
+      unitsBackward(d, s, c, gOut, cOut, hb, k, dGates !== 0, dcPrev !== 0);
   }
+}
+
+/**
+ * lstmCellGatesBackward for the four units at byte offset `k` of one row (blocks `hb` bytes apart, as in units):
+ * d = [dh | dc], s the saved activations, c = cPrev; writes the four dGates blocks at gOut and dcPrev at cOut.
+ */
+export function unitsBackward(
+  d: usize,
+  s: usize,
+  c: usize,
+  gOut: usize,
+  cOut: usize,
+  hb: usize,
+  k: usize,
+  gates: bool,
+  cell: bool,
+): void {
+  const one = f32x4.splat(1);
+  const i = v128.load(s + k);
+  const f = v128.load(s + hb + k);
+  const g = v128.load(s + 2 * hb + k);
+  const o = v128.load(s + 3 * hb + k);
+  const tc = v128.load(s + 4 * hb + k);
+  const dh = v128.load(d + k);
+  const dc = f32x4.add(v128.load(d + hb + k), f32x4.mul(f32x4.mul(dh, o), oneMinusSquare(tc)));
+  if (gates) {
+    v128.store(gOut + k, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)));
+    v128.store(gOut + hb + k, f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(c + k)), f), f32x4.sub(one, f)));
+    v128.store(gOut + 2 * hb + k, f32x4.mul(f32x4.mul(dc, i), oneMinusSquare(g)));
+    v128.store(gOut + 3 * hb + k, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), o), f32x4.sub(one, o)));
+  }
+  if (cell) v128.store(cOut + k, f32x4.mul(dc, f));
 }

@@ -1,24 +1,236 @@
 /**
- * @file An LSTM layer's time loop in one direction, forward and back through time, each in one call: per step
- * the recurrent product (matmul.ts), the gate kernel (lstm-gates.ts) and row copies for padded steps, with W_hh,
- * the states and the activations staying in linear memory for the whole sequence. The caller (src/backend/wasm/
- * lstm-sequence.ts) stages the operands once and lays out the scratch.
+ * @file An LSTM layer's time loop in one direction, forward and back through time, as one job: W_hh, the states
+ * and the activations stay in linear memory for the whole sequence, and the caller (src/backend/wasm/
+ * lstm-sequence.ts) stages the operands once. The job is a list of tasks, each a block of hidden units at one
+ * step; tasks run in order, and a task starts only when every task of the phase before it is done (each step
+ * needs all of the previous h). On one thread `lstmSequenceRun` runs them in turn; with worker threads each
+ * thread claims the next task (`lstmWork`, called from threads.ts), so two threads split every step's product
+ * and gate math between them and synchronise in linear memory, not through JavaScript.
  *
- * Layouts (byte addresses; strides in elements; columns contiguous): gx [T, B, 4H] with strides (gxStep, gxRow);
- * h0, c0 [B, H] with row strides; W_hh [4H, H] with strides (wRow, wCol); `lengths` B int32 (0: every step real);
- * out [T, B, 2H] = [h | c], saved [T, B, 5H] and the gradients contiguous. H is a multiple of 4.
+ *   forward, step t, units U:   gates[:, U of each gate] = h·W_hhᵀ (four products) + gx[t]; the cell on U
+ *   backward, step t, phase A:  dGates[t][:, U of each gate] and dc[:, U] from d[h | c] (the cell's backward)
+ *   backward, step t, phase B:  dh[:, U] = dGates[t] · W_hh[:, U]   (needs every unit's dGates: a phase of its own)
+ *
+ * A row on a padded step (t ≥ lengths[b]) carries the previous state over, and its gradient passes through.
  */
-import { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
+import { units, unitsBackward } from './lstm-gates';
 import { matmul } from './matmul';
 
+// The job's words (i32), written by the caller: see src/backend/wasm/lstm-sequence.ts.
+const BACKWARD = 0;
+const STEPS = 1;
+const BATCH = 2;
+const HIDDEN = 3;
+const BLOCKS = 4;
+const LENGTHS = 5;
+const REVERSE = 6;
+const W = 7;
+const W_ROW = 8;
+const W_COL = 9;
+/** gx (forward) or dOut (backward), with its step and row strides. */
+const X = 10;
+const X_STEP = 11;
+const X_ROW = 12;
+const H0 = 13;
+const H0_ROW = 14;
+const C0 = 15;
+const C0_ROW = 16;
+const OUT = 17;
+const SAVED = 18;
+/** Forward: the step's gates [B, 4H]. */
+const GATES = 19;
+/** Backward: dGx [T, B, 4H], dh and dc [B, H] (the gradients of the state being undone, finally of h0, c0),
+ * d[h | c] [B, 2H] and the product dGates·W_hh [B, H]. */
+const D_GX = 20;
+const DH = 21;
+const DC = 22;
+const DHC = 23;
+const DH_PREV = 24;
+
+const word = (job: usize, at: i32): i32 => load<i32>(job + ((<usize>at) << 2));
+const address = (job: usize, at: i32): usize => <usize>load<i32>(job + ((<usize>at) << 2));
+
 /** The step a direction processes k-th. */
-function stepAt(k: i32, steps: i32, reverse: bool): i32 {
-  return reverse ? steps - 1 - k : k;
+function stepAt(job: usize, k: i32): i32 {
+  return word(job, REVERSE) !== 0 ? word(job, STEPS) - 1 - k : k;
 }
 
 /** Whether row b is a real token at step t. */
-function isReal(lengths: usize, b: i32, t: i32): bool {
+function isReal(job: usize, b: i32, t: i32): bool {
+  const lengths = address(job, LENGTHS);
   return lengths === 0 || t < load<i32>(lengths + ((<usize>b) << 2));
+}
+
+/** Tasks in the job: a block of units per step (forward) or per phase of a step (backward). */
+export function lstmTaskCount(job: usize): i32 {
+  return word(job, STEPS) * word(job, BLOCKS) * (word(job, BACKWARD) !== 0 ? 2 : 1);
+}
+
+/** The first task of task i's phase: task i may start once every task before that one is done. */
+export function lstmPhaseStart(job: usize, i: i32): i32 {
+  const blocks = word(job, BLOCKS);
+  return (i / blocks) * blocks;
+}
+
+/** Runs task i with `work` as its matmul work region. */
+export function lstmTask(job: usize, i: i32, work: usize): void {
+  const blocks = word(job, BLOCKS);
+  const hidden = word(job, HIDDEN);
+  const block = i % blocks;
+  // Units [from, to) of block j: multiples of 4, the vector width of the gate math.
+  const from = (((block * hidden) / blocks) >> 2) << 2;
+  const to = block === blocks - 1 ? hidden : ((((block + 1) * hidden) / blocks) >> 2) << 2;
+  if (word(job, BACKWARD) === 0) {
+    forwardTask(job, i / blocks, from, to, work);
+  } else {
+    const phase = i / blocks;
+    if ((phase & 1) === 0) cellBackwardTask(job, phase >> 1, from, to);
+    else productBackwardTask(job, phase >> 1, from, to, work);
+  }
+}
+
+/** The state the k-th processed step starts from: h0/c0 or the previous step's [h | c] row block. */
+function previousState(job: usize, k: i32, cell: bool): usize {
+  if (k === 0) return address(job, cell ? C0 : H0);
+  const hidden = <usize>word(job, HIDDEN);
+  const row = <usize>(stepAt(job, k - 1) * word(job, BATCH)) * 2 * hidden;
+  return address(job, OUT) + (row + (cell ? hidden : 0)) * 4;
+}
+
+function previousRow(job: usize, k: i32, cell: bool): i32 {
+  return k === 0 ? word(job, cell ? C0_ROW : H0_ROW) : 2 * word(job, HIDDEN);
+}
+
+function forwardTask(job: usize, k: i32, from: i32, to: i32, work: usize): void {
+  const batch = word(job, BATCH);
+  const hidden = word(job, HIDDEN);
+  const gateWidth = 4 * hidden;
+  const t = stepAt(job, k);
+  const hPrev = previousState(job, k, false);
+  const hRow = previousRow(job, k, false);
+  const cPrev = previousState(job, k, true);
+  const cRow = previousRow(job, k, true);
+  const gates = address(job, GATES);
+  const w = address(job, W);
+  const wRow = word(job, W_ROW);
+  const wCol = word(job, W_COL);
+  const count = to - from;
+  // gates[:, gate·H + U] = h · W_hhᵀ restricted to those columns (W_hhᵀ's element (p, j) is W_hh's (j, p)).
+  for (let gate = 0; gate < 4; gate++) {
+    const column = gate * hidden + from;
+    const rows = w + <usize>(column * wRow) * 4;
+    matmul(
+      batch,
+      count,
+      hidden,
+      hPrev,
+      hRow,
+      1,
+      rows,
+      wCol,
+      wRow,
+      gates + <usize>column * 4,
+      gateWidth,
+      work,
+    );
+  }
+  const x = address(job, X);
+  const xStep = word(job, X_STEP);
+  const xRow = word(job, X_ROW);
+  const hb = <usize>hidden * 4;
+  const out = address(job, OUT) + <usize>(t * batch) * 2 * hb;
+  const saved = address(job, SAVED);
+  const stepSaved = saved === 0 ? 0 : saved + <usize>(t * batch) * 5 * hb;
+  for (let b = 0; b < batch; b++) {
+    const g = gates + <usize>(b * gateWidth) * 4;
+    const xb = x + <usize>(t * xStep + b * xRow) * 4;
+    for (let gate = 0; gate < 4; gate++) {
+      const at = <usize>(gate * hidden + from) * 4;
+      addInto(g + at, xb + at, <usize>count * 4);
+    }
+    const c = cPrev + <usize>(b * cRow) * 4;
+    const o = out + <usize>b * 2 * hb;
+    const s = stepSaved + <usize>b * 5 * hb;
+    // Padded rows too, so that `saved` is fully written (their gates get no gradient all the same).
+    for (let u = <usize>from * 4; u < <usize>to * 4; u += 16) units(g, c, o, s, hb, u, saved !== 0);
+    if (!isReal(job, b, t)) {
+      memory.copy(o + <usize>from * 4, hPrev + <usize>(b * hRow + from) * 4, <usize>count * 4);
+      memory.copy(o + hb + <usize>from * 4, c + <usize>from * 4, <usize>count * 4);
+    }
+  }
+}
+
+/** Phase A of step k: d[h | c] on U from dOut[t] and the carried gradients, then the cell's backward on U. */
+function cellBackwardTask(job: usize, k: i32, from: i32, to: i32): void {
+  const batch = word(job, BATCH);
+  const hidden = word(job, HIDDEN);
+  const hb = <usize>hidden * 4;
+  // Backward steps are processed last to first.
+  const kk = word(job, STEPS) - 1 - k;
+  const t = stepAt(job, kk);
+  const cPrev = previousState(job, kk, true);
+  const cRow = previousRow(job, kk, true);
+  const dOut = address(job, X);
+  const dStep = word(job, X_STEP);
+  const dRow = word(job, X_ROW);
+  const dh = address(job, DH);
+  const dc = address(job, DC);
+  const dhc = address(job, DHC);
+  const dGates = address(job, D_GX) + <usize>(t * batch) * 4 * hb;
+  const saved = address(job, SAVED) + <usize>(t * batch) * 5 * hb;
+  const start = <usize>from * 4;
+  const bytes = <usize>(to - from) * 4;
+  for (let b = 0; b < batch; b++) {
+    const d = dhc + <usize>b * 2 * hb;
+    const from0 = dOut + <usize>(t * dStep + b * dRow) * 4;
+    const dhb = dh + <usize>b * hb;
+    const dcb = dc + <usize>b * hb;
+    sumInto(d + start, from0 + start, dhb + start, bytes);
+    sumInto(d + hb + start, from0 + hb + start, dcb + start, bytes);
+    const g = dGates + <usize>b * 4 * hb;
+    if (isReal(job, b, t)) {
+      const s = saved + <usize>b * 5 * hb;
+      const c = cPrev + <usize>(b * cRow) * 4;
+      // dc was read into d[h | c] above, so the step's dcPrev can go straight into it.
+      for (let u = start; u < start + bytes; u += 16) unitsBackward(d, s, c, g, dcb, hb, u, true, true);
+    } else {
+      // A padded step passed its state through: so does its gradient, and its gates get none.
+      for (let gate: usize = 0; gate < 4; gate++) memory.fill(g + gate * hb + start, 0, bytes);
+      memory.copy(dhb + start, d + start, bytes);
+      memory.copy(dcb + start, d + hb + start, bytes);
+    }
+  }
+}
+
+/** Phase B of step k: dh[:, U] = dGates[t] · W_hh[:, U] on the real rows. */
+function productBackwardTask(job: usize, k: i32, from: i32, to: i32, work: usize): void {
+  const batch = word(job, BATCH);
+  const hidden = word(job, HIDDEN);
+  const hb = <usize>hidden * 4;
+  const t = stepAt(job, word(job, STEPS) - 1 - k);
+  const dGates = address(job, D_GX) + <usize>(t * batch) * 4 * hb;
+  const product = address(job, DH_PREV);
+  const w = address(job, W) + <usize>(from * word(job, W_COL)) * 4;
+  const start = <usize>from * 4;
+  matmul(
+    batch,
+    to - from,
+    4 * hidden,
+    dGates,
+    4 * hidden,
+    1,
+    w,
+    word(job, W_ROW),
+    word(job, W_COL),
+    product + start,
+    hidden,
+    work,
+  );
+  const dh = address(job, DH);
+  for (let b = 0; b < batch; b++) {
+    if (!isReal(job, b, t)) continue;
+    memory.copy(dh + <usize>b * hb + start, product + <usize>b * hb + start, <usize>(to - from) * 4);
+  }
 }
 
 /** to[0…bytes) += from[0…bytes), bytes a multiple of 16. */
@@ -27,131 +239,14 @@ function addInto(to: usize, from: usize, bytes: usize): void {
     v128.store(to + i, f32x4.add(v128.load(from + i), v128.load(to + i)));
 }
 
-/**
- * Runs the recurrence: gates = gx[t] + h·W_hhᵀ, then the cell, for each step in order (reversed when `reverse`);
- * a row on a padded step keeps the previous state. `saved` = 0 keeps no activations. `gates` is scratch for
- * B × 4H floats and `work` a matmul work region.
- */
-export function lstmSequence(
-  steps: i32,
-  batch: i32,
-  hidden: i32,
-  gx: usize,
-  gxStep: i32,
-  gxRow: i32,
-  h0: usize,
-  h0Row: i32,
-  c0: usize,
-  c0Row: i32,
-  weightHh: usize,
-  wRow: i32,
-  wCol: i32,
-  lengths: usize,
-  reverse: bool,
-  out: usize,
-  saved: usize,
-  gates: usize,
-  work: usize,
-): void {
-  const gateWidth = 4 * hidden;
-  const stateBytes = <usize>(2 * hidden) * 4;
-  const hiddenBytes = <usize>hidden * 4;
-  let hPrev = h0;
-  let hRow = h0Row;
-  let cPrev = c0;
-  let cRow = c0Row;
-  for (let k = 0; k < steps; k++) {
-    const t = stepAt(k, steps, reverse);
-    // h·W_hhᵀ: W_hhᵀ's element (p, j) is W_hh's (j, p).
-    matmul(batch, gateWidth, hidden, hPrev, hRow, 1, weightHh, wCol, wRow, gates, gateWidth, work);
-    for (let b = 0; b < batch; b++) {
-      addInto(
-        gates + <usize>(b * gateWidth) * 4,
-        gx + <usize>(t * gxStep + b * gxRow) * 4,
-        <usize>gateWidth * 4,
-      );
-    }
-    const stepOut = out + <usize>(t * batch) * stateBytes;
-    const stepSaved = saved === 0 ? 0 : saved + <usize>(t * batch * 5) * hiddenBytes;
-    lstmCellGates(batch, hidden, gates, gateWidth, cPrev, cRow, stepOut, stepSaved);
-    for (let b = 0; b < batch; b++) {
-      if (isReal(lengths, b, t)) continue;
-      const row = stepOut + <usize>b * stateBytes;
-      memory.copy(row, hPrev + <usize>(b * hRow) * 4, hiddenBytes);
-      memory.copy(row + hiddenBytes, cPrev + <usize>(b * cRow) * 4, hiddenBytes);
-    }
-    hPrev = stepOut;
-    cPrev = stepOut + hiddenBytes;
-    hRow = 2 * hidden;
-    cRow = 2 * hidden;
-  }
+/** to[0…bytes) = a[…] + b[…], bytes a multiple of 16. */
+function sumInto(to: usize, a: usize, b: usize, bytes: usize): void {
+  for (let i: usize = 0; i < bytes; i += 16)
+    v128.store(to + i, f32x4.add(v128.load(a + i), v128.load(b + i)));
 }
 
-/**
- * Back through time from dOut [T, B, 2H] (strides dStep, dRow) and the forward's out and saved: writes dGx
- * (zero rows on padded steps) and the gradients dh0, dc0 of the initial states. Scratch: dhc for B × 2H floats,
- * dhPrev for B × H, and a matmul work region.
- */
-export function lstmSequenceBackward(
-  steps: i32,
-  batch: i32,
-  hidden: i32,
-  dOut: usize,
-  dStep: i32,
-  dRow: i32,
-  out: usize,
-  saved: usize,
-  c0: usize,
-  c0Row: i32,
-  weightHh: usize,
-  wRow: i32,
-  wCol: i32,
-  lengths: usize,
-  reverse: bool,
-  dGx: usize,
-  dh0: usize,
-  dc0: usize,
-  dhc: usize,
-  dhPrev: usize,
-  work: usize,
-): void {
-  const gateWidth = 4 * hidden;
-  const stateBytes = <usize>(2 * hidden) * 4;
-  const hiddenBytes = <usize>hidden * 4;
-  // dh0 and dc0 hold the gradients of the state the step being undone started from; in the end, of h0 and c0.
-  memory.fill(dh0, 0, <usize>batch * hiddenBytes);
-  memory.fill(dc0, 0, <usize>batch * hiddenBytes);
-  for (let k = steps - 1; k >= 0; k--) {
-    const t = stepAt(k, steps, reverse);
-    for (let b = 0; b < batch; b++) {
-      const row = dhc + <usize>b * stateBytes;
-      const from = dOut + <usize>(t * dStep + b * dRow) * 4;
-      memory.copy(row, from, stateBytes);
-      addInto(row, dh0 + <usize>b * hiddenBytes, hiddenBytes);
-      addInto(row + hiddenBytes, dc0 + <usize>b * hiddenBytes, hiddenBytes);
-    }
-    let cPrev = c0;
-    let cRow = c0Row;
-    if (k > 0) {
-      cPrev = out + <usize>(stepAt(k - 1, steps, reverse) * batch) * stateBytes + hiddenBytes;
-      cRow = 2 * hidden;
-    }
-    const dGates = dGx + <usize>(t * batch * gateWidth) * 4;
-    const stepSaved = saved + <usize>(t * batch * 5) * hiddenBytes;
-    // dc0 was read into dhc above, so the step's dcPrev can go straight into it.
-    lstmCellGatesBackward(batch, hidden, dhc, 2 * hidden, stepSaved, cPrev, cRow, dGates, dc0);
-    for (let b = 0; b < batch; b++) {
-      if (isReal(lengths, b, t)) continue;
-      // A padded step passed its state through: so does its gradient, and its gates get none.
-      memory.fill(dGates + <usize>(b * gateWidth) * 4, 0, <usize>gateWidth * 4);
-      memory.copy(dh0 + <usize>b * hiddenBytes, dhc + <usize>b * stateBytes, hiddenBytes);
-      memory.copy(dc0 + <usize>b * hiddenBytes, dhc + <usize>b * stateBytes + hiddenBytes, hiddenBytes);
-    }
-    matmul(batch, hidden, gateWidth, dGates, gateWidth, 1, weightHh, wRow, wCol, dhPrev, hidden, work);
-    for (let b = 0; b < batch; b++) {
-      if (isReal(lengths, b, t)) {
-        memory.copy(dh0 + <usize>b * hiddenBytes, dhPrev + <usize>b * hiddenBytes, hiddenBytes);
-      }
-    }
-  }
+/** Runs the job at `job` on the calling thread alone, every task in turn. */
+export function lstmSequenceRun(job: usize, work: usize): void {
+  const count = lstmTaskCount(job);
+  for (let i = 0; i < count; i++) lstmTask(job, i, work);
 }

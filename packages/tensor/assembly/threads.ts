@@ -13,6 +13,8 @@
  *   3      REMAINING     tasks not finished yet; whoever finishes the last one notifies this word
  *   4      FAILED        set by a worker whose kernel threw (the caller then stops using threads)
  *   5–13   the product:  m, n, k, aRow, aCol, bRow, bCol (strides in elements), entries, work (byte addresses)
+ *   14     KIND          0: a product split into TASKs; 1: an LSTM time loop (lstm-sequence.ts), whose words
+ *                        start at TASK, with its claim counter at TASK + 32 and its finished tasks at TASK + 48
  *   16–79  READY[t]      0 until worker t has instantiated the module, then 1 (polling SEQ) or 2 (asleep)
  *   80…    STATE[i]      task i: SEQ while open, 0 once claimed; tagging with SEQ keeps a thread that wakes up
  *                        late for an old job from claiming tasks of a newer one
@@ -22,6 +24,7 @@
  * of each of its entries. No word here is written by the module except through `work`, and the module has no
  * data segments or mutable globals, so instantiating it in another thread changes nothing in memory.
  */
+import { lstmPhaseStart, lstmTask, lstmTaskCount } from './lstm-sequence';
 import { matmul } from './matmul';
 import { WORK_BYTES } from './tiles';
 
@@ -40,6 +43,17 @@ const WORK = 13;
 const STATE = 80;
 const TASK = 336;
 const TASK_WORDS = 6;
+/** What the job is: a product (0) or an LSTM time loop (1, lstm-sequence.ts). */
+const KIND = 14;
+const LSTM = 1;
+/** An LSTM job's words sit where a product's tasks would; its counters follow, each on its own cache line. */
+const LSTM_JOB = TASK;
+/** i64: the job's SEQ in the high half, the next unclaimed task in the low half. */
+const LSTM_CLAIM = TASK + 32;
+/** Tasks finished. */
+const LSTM_DONE = TASK + 48;
+/** Polls of a counter before a thread gives up on the job (about 2 s: only a dead thread takes that long). */
+const SPIN_LIMIT: i64 = 1 << 33;
 
 /**
  * Claims and runs open tasks of job `seq` as thread `thread` until none is left, starting at the thread's own
@@ -49,6 +63,7 @@ const TASK_WORDS = 6;
 export function work(control: usize, thread: i32, seq: i32): i32 {
   const participants = atomic.load<i32>(control + PARTICIPANTS * 4);
   if (thread >= participants) return 0;
+  if (atomic.load<i32>(control + KIND * 4) === LSTM) return lstmWork(control, thread, seq);
   const count = atomic.load<i32>(control + COUNT * 4);
   const first = <i32>((<i64>thread * count) / participants);
   let ran = 0;
@@ -86,4 +101,40 @@ function runTask(control: usize, task: usize, thread: i32): void {
     const c = load<usize>(entry, 8) + cOffset;
     matmul(rows, cols, k, a, aRow, aCol, b, bRow, bCol, c, n, work);
   }
+}
+
+/**
+ * An LSTM job: claims tasks in order with a compare-exchange on LSTM_CLAIM (tagged with the job's SEQ, so a
+ * thread arriving after the job ended claims nothing of the next one) and waits, polling, until every task of
+ * the phase before its task is done. The caller (thread 0) returns only when all tasks are done. Returns how
+ * many tasks this thread ran, or −1 if a task it waited for never finished (the caller then stops using
+ * threads and recomputes alone).
+ */
+function lstmWork(control: usize, thread: i32, seq: i32): i32 {
+  const job = control + LSTM_JOB * 4;
+  const claim = control + LSTM_CLAIM * 4;
+  const done = control + LSTM_DONE * 4;
+  const total = lstmTaskCount(job);
+  const work = load<usize>(control + WORK * 4) + <usize>thread * WORK_BYTES;
+  let ran = 0;
+  for (;;) {
+    const next = atomic.load<i64>(claim);
+    const task = <i32>next;
+    if (<i32>(next >>> 32) !== seq || task >= total) break;
+    if (atomic.cmpxchg<i64>(claim, next, next + 1) !== next) continue;
+    if (!waitFor(done, lstmPhaseStart(job, task))) return -1;
+    lstmTask(job, task, work);
+    atomic.add<i32>(done, 1);
+    ran++;
+  }
+  if (thread === 0 && !waitFor(done, total)) return -1;
+  return ran;
+}
+
+/** Polls `counter` until it reaches `target`; false after SPIN_LIMIT polls. */
+function waitFor(counter: usize, target: i32): bool {
+  for (let polls: i64 = 0; atomic.load<i32>(counter) < target; polls++) {
+    if (polls > SPIN_LIMIT) return false;
+  }
+  return true;
 }

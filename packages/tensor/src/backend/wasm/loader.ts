@@ -79,58 +79,10 @@ export interface KernelExports {
     dcPrev: number,
   ): void;
   /**
-   * An LSTM layer's time loop in one direction (assembly/lstm-sequence.ts): gx [T, B, 4H] (strides gxStep, gxRow),
-   * h0, c0 [B, H] (row strides), W_hh [4H, H] (strides wRow, wCol), lengths (B int32, or 0) → out [T, B, 2H] and,
-   * unless saved is 0, saved [T, B, 5H]; gates is scratch for B × 4H floats, work a matmul work region.
+   * Runs an LSTM time-loop job on the calling thread (assembly/lstm-sequence.ts): `job` is the byte address of
+   * its words (src/backend/wasm/lstm-sequence.ts writes them), `work` a matmul work region.
    */
-  lstmSequence(
-    steps: number,
-    batch: number,
-    hidden: number,
-    gx: number,
-    gxStep: number,
-    gxRow: number,
-    h0: number,
-    h0Row: number,
-    c0: number,
-    c0Row: number,
-    weightHh: number,
-    wRow: number,
-    wCol: number,
-    lengths: number,
-    reverse: number,
-    out: number,
-    saved: number,
-    gates: number,
-    work: number,
-  ): void;
-  /**
-   * Its backward through time: dOut [T, B, 2H] (strides dStep, dRow), the forward's out and saved, c0, W_hh and
-   * lengths → dGx [T, B, 4H], dh0 and dc0 [B, H]; dhc (B × 2H floats), dhPrev (B × H) and work are scratch.
-   */
-  lstmSequenceBackward(
-    steps: number,
-    batch: number,
-    hidden: number,
-    dOut: number,
-    dStep: number,
-    dRow: number,
-    out: number,
-    saved: number,
-    c0: number,
-    c0Row: number,
-    weightHh: number,
-    wRow: number,
-    wCol: number,
-    lengths: number,
-    reverse: number,
-    dGx: number,
-    dh0: number,
-    dc0: number,
-    dhc: number,
-    dhPrev: number,
-    work: number,
-  ): void;
+  lstmSequenceRun(job: number, work: number): void;
   /** Adam's update of n contiguous float32 parameters in place (assembly/adam.ts); scalars rounded to float32. */
   adam(
     n: number,

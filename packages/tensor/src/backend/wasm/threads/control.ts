@@ -13,6 +13,12 @@ export const REMAINING = 3;
 export const FAILED = 4;
 /** m, n, k, aRow, aCol, bRow, bCol, entries, work: nine consecutive words. */
 export const PRODUCT = 5;
+/** The byte address of the first thread's work region (PRODUCT's last word; LSTM jobs use it too). */
+export const WORK = PRODUCT + 8;
+/** What the job is: PRODUCT_JOB (a product split into TASKs) or LSTM_JOB (assembly/lstm-sequence.ts). */
+export const KIND = 14;
+export const PRODUCT_JOB = 0;
+export const LSTM_JOB = 1;
 /**
  * READY[t]: 0 until worker t has instantiated the module, then AWAKE while it polls SEQ and ASLEEP while it is in
  * Atomics.wait (it sees a new job only if notified).
@@ -23,6 +29,12 @@ export const ASLEEP = 2;
 export const STATE = 80;
 export const TASK = 336;
 export const TASK_WORDS = 6;
+
+/** An LSTM job's words, where a product's tasks would be. */
+export const LSTM_WORDS = TASK;
+/** Its claim counter (64 bits: SEQ in the high half, the next task in the low half) and its finished tasks. */
+export const LSTM_CLAIM = TASK + 32;
+export const LSTM_DONE = TASK + 48;
 
 /** Threads, the caller included, and tasks per job that the block has room for. */
 export const MAX_THREADS = STATE - READY;

@@ -23,16 +23,23 @@ import {
   CONTROL_WORDS,
   COUNT,
   FAILED,
+  KIND,
+  LSTM_CLAIM,
+  LSTM_DONE,
+  LSTM_JOB,
+  LSTM_WORDS,
   MAX_THREADS,
   nextSeq,
   PARTICIPANTS,
   PRODUCT,
+  PRODUCT_JOB,
   READY,
   REMAINING,
   SEQ,
   STATE,
   TASK,
   TASK_WORDS,
+  WORK,
 } from './control.js';
 import { type ThreadWorker, threadsSupported, workerFactory } from './platform.js';
 import { type WorkerStart, workerSource } from './worker-source.js';
@@ -76,6 +83,8 @@ interface Pool {
   /** Byte address of the control block (the shared memory's heapBase) and a view of it. */
   readonly controlAt: number;
   readonly control: Int32Array;
+  /** The LSTM jobs' 64-bit claim counter. */
+  readonly lstmClaim: BigInt64Array;
   /** Worker t (thread t) at index t − 1. */
   readonly workers: PoolWorker[];
   seq: number;
@@ -240,6 +249,7 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
   const { control, controlAt, kernels } = running;
   const count = tasks.length / TASK_WORDS;
   jobs++;
+  Atomics.store(control, KIND, PRODUCT_JOB);
   control.set(product, PRODUCT);
   control.set(tasks, TASK);
   const seq = nextSeq(running.seq);
@@ -262,6 +272,38 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
   if (!waitForWorkers(running, Date.now() + minPatienceMs + 20 * ownShare)) return false;
   const preempted = ran < Math.floor(count / participants);
   judge(preempted || clock.now() - started - ownShare > ownShare + lossSlackMs);
+  return true;
+}
+
+/**
+ * Runs an LSTM time loop (assembly/lstm-sequence.ts) on the crew: `job` is its words, `workAt` the byte address
+ * of the first of `crew.participants` work regions. The threads claim its tasks in order and synchronise in
+ * linear memory; the caller takes part and returns when every task is done. False if the threads failed (they
+ * are now off, and the caller must recompute on its own kernels).
+ */
+export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): boolean {
+  const { pool: running, participants } = crew;
+  const { control, controlAt, kernels } = running;
+  jobs++;
+  const seq = nextSeq(running.seq);
+  running.seq = seq;
+  Atomics.store(control, KIND, LSTM_JOB);
+  control.set(job, LSTM_WORDS);
+  Atomics.store(control, WORK, workAt);
+  Atomics.store(control, LSTM_DONE, 0);
+  Atomics.store(running.lstmClaim, 0, BigInt(seq) << BigInt(32));
+  Atomics.store(control, PARTICIPANTS, participants);
+  Atomics.store(control, SEQ, seq);
+  if (crew.wake) Atomics.notify(control, SEQ);
+  let ran: number;
+  try {
+    ran = kernels.exports.work!(controlAt, 0, seq);
+  } catch (error) {
+    fail(`the calling thread's kernel threw: ${error}`);
+    throw error;
+  }
+  if (Atomics.load(control, FAILED) !== 0) return fail('a worker thread threw');
+  if (ran < 0) return fail('a worker thread stopped in the middle of an LSTM task');
   return true;
 }
 
@@ -332,7 +374,8 @@ function threadPool(kernels: Kernels): Pool | null {
   if (!pool) {
     const controlAt = kernels.exports.heapBase();
     const control = new Int32Array(kernels.shared.memory.buffer, controlAt, CONTROL_WORDS);
-    pool = { kernels, controlAt, control, workers: [], seq: Atomics.load(control, SEQ) };
+    const lstmClaim = new BigInt64Array(kernels.shared.memory.buffer, controlAt + LSTM_CLAIM * 4, 1);
+    pool = { kernels, controlAt, control, lstmClaim, workers: [], seq: Atomics.load(control, SEQ) };
   }
   const current = pool;
   while (pool === current && current.workers.length < threads - 1) startWorker(current);
