@@ -149,7 +149,9 @@ export abstract class RecurrentBase extends Module {
           ? states.map((s) => s.select(0, index)) // k × [B, H]
           : stateNames.map(() => zeros([batch, hiddenSize], { dtype: x.dtype })); // k × [B, H]
         const reverse = d === 1;
-        if (rec.sequence) {
+        // The fused loop for a sequence; a single step (a decoder fed one token at a time) keeps the step path,
+        // whose W_hh gradients autograd pools across the calls into one product.
+        if (rec.sequence && steps > 1) {
           const timeMajor = timeDim === 0 ? gx : gx.transpose(0, 1); // [T, B, G·H]
           const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths });
           directions.push(timeDim === 0 ? outputs : outputs.transpose(0, 1)); // [T, B, H] | [B, T, H]
