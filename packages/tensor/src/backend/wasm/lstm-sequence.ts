@@ -71,7 +71,12 @@ interface Layout {
  * Stages the operands with the result and `scratchBytes` after it, then a 64-byte-aligned work region per thread
  * and the job's words; null if linear memory cannot grow that far.
  */
-function layOut(runner: Runner, views: StridedArray[], outBytes: number, scratchBytes: number): Layout | null {
+function layOut(
+  runner: Runner,
+  views: StridedArray[],
+  outBytes: number,
+  scratchBytes: number,
+): Layout | null {
   const workBytes = runner.kernels.exports.workBytes();
   const workOffset = align64(scratchBytes) + 64;
   const jobOffset = workOffset + runner.threads * workBytes;

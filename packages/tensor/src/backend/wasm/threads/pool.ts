@@ -246,7 +246,7 @@ export function crewFor(multiplyAdds: number): Crew | null {
  */
 export function runJob(crew: Crew, product: readonly number[], tasks: readonly number[]): boolean {
   const { pool: running, participants } = crew;
-  const { control, controlAt, kernels } = running;
+  const { control } = running;
   const count = tasks.length / TASK_WORDS;
   jobs++;
   Atomics.store(control, KIND, PRODUCT_JOB);
@@ -258,16 +258,7 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
   Atomics.store(control, PARTICIPANTS, participants);
   Atomics.store(control, REMAINING, count);
   for (let i = 0; i < count; i++) Atomics.store(control, STATE + i, seq);
-  Atomics.store(control, SEQ, seq);
-  if (crew.wake) Atomics.notify(control, SEQ);
-  const started = clock.now();
-  let ran: number;
-  try {
-    ran = kernels.exports.work!(controlAt, 0, seq);
-  } catch (error) {
-    fail(`the calling thread's kernel threw: ${error}`);
-    throw error;
-  }
+  const { ran, started } = startAndWork(crew, seq);
   const ownShare = clock.now() - started;
   if (!waitForWorkers(running, Date.now() + minPatienceMs + 20 * ownShare)) return false;
   const preempted = ran < Math.floor(count / participants);
@@ -283,7 +274,7 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
  */
 export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): boolean {
   const { pool: running, participants } = crew;
-  const { control, controlAt, kernels } = running;
+  const { control } = running;
   jobs++;
   const seq = nextSeq(running.seq);
   running.seq = seq;
@@ -293,18 +284,28 @@ export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): 
   Atomics.store(control, LSTM_DONE, 0);
   Atomics.store(running.lstmClaim, 0, BigInt(seq) << BigInt(32));
   Atomics.store(control, PARTICIPANTS, participants);
+  const { ran } = startAndWork(crew, seq);
+  if (Atomics.load(control, FAILED) !== 0) return fail('a worker thread threw');
+  if (ran < 0) return fail('a worker thread stopped in the middle of an LSTM task');
+  return true;
+}
+
+/**
+ * Announces job `seq` (bumps SEQ, waking sleeping workers when the crew may) and runs the caller's part of it:
+ * what `work` returned for thread 0, and the clock time it started at. A kernel that throws on the caller turns
+ * threads off and rethrows.
+ */
+function startAndWork(crew: Crew, seq: number): { ran: number; started: number } {
+  const { control, controlAt, kernels } = crew.pool;
   Atomics.store(control, SEQ, seq);
   if (crew.wake) Atomics.notify(control, SEQ);
-  let ran: number;
+  const started = clock.now();
   try {
-    ran = kernels.exports.work!(controlAt, 0, seq);
+    return { ran: kernels.exports.work!(controlAt, 0, seq), started };
   } catch (error) {
     fail(`the calling thread's kernel threw: ${error}`);
     throw error;
   }
-  if (Atomics.load(control, FAILED) !== 0) return fail('a worker thread threw');
-  if (ran < 0) return fail('a worker thread stopped in the middle of an LSTM task');
-  return true;
 }
 
 /**
