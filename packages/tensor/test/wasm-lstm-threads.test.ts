@@ -102,6 +102,26 @@ describe('the LSTM time loop on threads', () => {
     expect(threadFailure()).toBeNull();
   });
 
+  it('keeps sequences with small steps on the calling thread', () => {
+    // [4, 32]·[32, 8] per step: waiting for each other at every step would cost more than splitting saves.
+    const [t, b, h] = [6, 4, 8];
+    const out = new Float32Array(t * b * 2 * h);
+    const before = threadStats().jobs;
+    wasmLstmSequence(
+      noFallback,
+      floats([t, b, 4 * h], 6),
+      floats([b, h], 7),
+      floats([b, h], 8),
+      floats([4 * h, h], 9),
+      null,
+      false,
+      out,
+      null,
+    );
+    expect(threadStats().jobs).toBe(before);
+    expect(out.every(Number.isFinite)).toBe(true);
+  });
+
   it('does not hang, and recomputes alone, when a worker dies holding a task', async () => {
     // The worker claims an LSTM task the way the kernels do (compare-exchange of the tagged counter; one of the
     // first 2·T, which every job has), then exits.

@@ -32,6 +32,12 @@ const align64 = (bytes: number) => (bytes + 63) & ~63;
 /** Words of a job, in the order assembly/lstm-sequence.ts reads them. */
 const JOB_WORDS = 25;
 
+/**
+ * Steps whose product h·W_hhᵀ has fewer multiply-adds than this (64² × 64, ≈ 10 µs on one thread) run on one
+ * thread: the threads wait for each other at every step, which costs more than splitting so little saves.
+ */
+const splitStep = 2 ** 18;
+
 /** Where a job runs: the calling thread's kernels, or the thread pool's shared ones with a crew. */
 interface Runner {
   kernels: Kernels;
@@ -54,7 +60,8 @@ function runnerFor(
   if (hidden % 4 !== 0 || batch === 0 || !operands.every(fits) || !floats32(...outputs)) return null;
   const own = loadKernels();
   if (!own) return null;
-  const crew = crewFor(steps * batch * 4 * hidden * hidden);
+  const stepProduct = batch * 4 * hidden * hidden;
+  const crew = stepProduct >= splitStep ? crewFor(steps * stepProduct) : null;
   // Each thread takes a block of units per step; blocks of fewer than 4 units would not fill a vector.
   if (!crew || crew.participants > hidden / 4) return { kernels: own, crew: null, threads: 1 };
   return { kernels: crew.pool.kernels, crew, threads: crew.participants };
