@@ -10,6 +10,7 @@ import {
   gradcheck,
   lstmCellGates,
   lstmSequence,
+  noGrad,
   randn,
   stack,
   type Tensor,
@@ -126,6 +127,17 @@ describe('lstmSequence', () => {
         expect(Array.from(dgx.subarray(start, start + 4 * c.hidden)).every((v) => v === 0)).toBe(true);
       }
     });
+  });
+
+  it('under noGrad keeps no activations and gives the same states', () => {
+    const c = cases[3];
+    const x = inputs(c, 'float32', 25);
+    const options = { reverse: c.reverse, lengths: c.lengths };
+    const recorded = lstmSequence(x.gx, x.h0, x.c0, x.w, options);
+    const plain = noGrad(() => lstmSequence(x.gx, x.h0, x.c0, x.w, options));
+    expect(recorded.requiresGrad).toBe(true);
+    expect(plain.requiresGrad).toBe(false);
+    expect(Array.from(plain.dataSync())).toEqual(Array.from(recorded.dataSync()));
   });
 
   it('takes strided inputs: a batch-first gx seen time-major, transposed weights', () => {
