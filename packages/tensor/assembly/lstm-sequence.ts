@@ -7,7 +7,7 @@
  * thread claims the next task (`lstmWork`, called from threads.ts), so two threads split every step's product
  * and gate math between them and synchronise in linear memory, not through JavaScript.
  *
- *   forward, step t, units U:   gates[:, U of each gate] = h·W_hhᵀ (four products) + gx[t]; the cell on U
+ *   forward, step t, units U:   gates[:, U of each gate] = h·W_hhᵀ (four products) + gx[t] + bias; the cell on U
  *   backward, step t, phase A:  dGates[t][:, U of each gate] and dc[:, U] from d[h | c] (the cell's backward)
  *   backward, step t, phase B:  dh[:, U] = dGates[t] · W_hh[:, U]   (needs every unit's dGates: a phase of its own)
  *
@@ -46,6 +46,8 @@ const DH = 21;
 const DC = 22;
 const DHC = 23;
 const DH_PREV = 24;
+/** Forward: the bias [4H] added to every step's gates, or 0. */
+const BIAS = 25;
 
 const word = (job: usize, at: i32): i32 => load<i32>(job + ((<usize>at) << 2));
 const address = (job: usize, at: i32): usize => <usize>load<i32>(job + ((<usize>at) << 2));
@@ -141,12 +143,14 @@ function forwardTask(job: usize, k: i32, from: i32, to: i32, work: usize): void 
   const out = address(job, OUT) + <usize>(t * batch) * 2 * hb;
   const saved = address(job, SAVED);
   const stepSaved = saved === 0 ? 0 : saved + <usize>(t * batch) * 5 * hb;
+  const bias = address(job, BIAS);
   for (let b = 0; b < batch; b++) {
     const g = gates + <usize>(b * gateWidth) * 4;
     const xb = x + <usize>(t * xStep + b * xRow) * 4;
     for (let gate = 0; gate < 4; gate++) {
       const at = <usize>(gate * hidden + from) * 4;
       addInto(g + at, xb + at, <usize>count * 4);
+      if (bias !== 0) addInto(g + at, bias + at, <usize>count * 4);
     }
     const c = cPrev + <usize>(b * cRow) * 4;
     const o = out + <usize>b * 2 * hb;

@@ -1,6 +1,6 @@
 /**
- * lstmSequence, an LSTM layer's time loop as one primitive: the same outputs and gradients (to gx, h0, c0 and
- * W_hh) as the loop composed step by step from matmul, lstmCellGates and where — what nn-rnn ran before, itself
+ * lstmSequence, an LSTM layer's time loop as one primitive: the same outputs and gradients (to gx, h0, c0,
+ * W_hh and the bias) as the loop composed step by step from matmul, lstmCellGates and where — what nn-rnn ran before, itself
  * checked against PyTorch's nn.LSTM — forwards and in reverse, with unsorted lengths, strided inputs, one step,
  * one row and hidden sizes that are not a multiple of 4; float64 finite differences; and clear errors.
  */
@@ -36,6 +36,7 @@ function composed(
   h0: Tensor,
   c0: Tensor,
   w: Tensor,
+  bias: Tensor | null,
   reverse: boolean,
   lengths: readonly number[] | null,
 ) {
@@ -45,7 +46,8 @@ function composed(
   let [h, c] = [h0, c0];
   for (let k = 0; k < steps; k++) {
     const t = reverse ? steps - 1 - k : k;
-    const hc = lstmCellGates(gx.select(0, t).add(h.matmul(w.t())), c); // [B, 2H]
+    const gates = gx.select(0, t).add(h.matmul(w.t())); // [B, 4H]
+    const hc = lstmCellGates(bias ? gates.add(bias) : gates, c); // [B, 2H]
     let [hNext, cNext] = [hc.narrow(1, 0, hidden), hc.narrow(1, hidden, hidden)];
     if (lengths) {
       const real = tensor(
@@ -62,6 +64,8 @@ function composed(
 
 interface Case {
   name: string;
+  /** Whether a [4H] bias is passed. */
+  bias?: boolean;
   steps: number;
   batch: number;
   hidden: number;
@@ -72,10 +76,26 @@ interface Case {
 const cases: Case[] = [
   { name: 'forward', steps: 5, batch: 3, hidden: 8, reverse: false, lengths: null },
   { name: 'reverse', steps: 5, batch: 3, hidden: 8, reverse: true, lengths: null },
-  { name: 'unsorted lengths', steps: 6, batch: 4, hidden: 8, reverse: false, lengths: [6, 2, 4, 1] },
+  {
+    name: 'unsorted lengths, bias',
+    steps: 6,
+    batch: 4,
+    hidden: 8,
+    reverse: false,
+    lengths: [6, 2, 4, 1],
+    bias: true,
+  },
   { name: 'unsorted lengths, reverse', steps: 6, batch: 4, hidden: 8, reverse: true, lengths: [3, 6, 1, 5] },
   { name: 'one step, one row', steps: 1, batch: 1, hidden: 4, reverse: false, lengths: null },
-  { name: 'hidden 3 (not a multiple of 4)', steps: 4, batch: 2, hidden: 3, reverse: true, lengths: [2, 4] },
+  {
+    name: 'hidden 3 (not a multiple of 4), bias',
+    steps: 4,
+    batch: 2,
+    hidden: 3,
+    reverse: true,
+    lengths: [2, 4],
+    bias: true,
+  },
 ];
 
 function inputs(c: Case, dtype: DType, seed: number) {
@@ -84,15 +104,16 @@ function inputs(c: Case, dtype: DType, seed: number) {
     h0: rnd([c.batch, c.hidden], seed + 1, dtype, 0.5),
     c0: rnd([c.batch, c.hidden], seed + 2, dtype, 0.5),
     w: rnd([4 * c.hidden, c.hidden], seed + 3, dtype, 0.4),
+    ...(c.bias ? { bias: rnd([4 * c.hidden], seed + 4, dtype, 0.5) } : {}),
   };
 }
 
 describe('lstmSequence', () => {
-  it.each(cases)('$name: outputs and all four gradients match the step-by-step loop', (c) => {
+  it.each(cases)('$name: outputs and every gradient match the step-by-step loop', (c) => {
     const x = inputs(c, 'float32', 10);
-    const options = { reverse: c.reverse, lengths: c.lengths };
+    const options = { reverse: c.reverse, lengths: c.lengths, bias: x.bias };
     const fused = lstmSequence(x.gx, x.h0, x.c0, x.w, options);
-    const loop = composed(x.gx, x.h0, x.c0, x.w, c.reverse, c.lengths);
+    const loop = composed(x.gx, x.h0, x.c0, x.w, x.bias ?? null, c.reverse, c.lengths);
     expect(fused.shape).toEqual([c.steps, c.batch, 2 * c.hidden]);
     expect(fused).toBeAllClose(loop, { rtol: 1e-5, atol: 1e-6 });
     const weights = rnd([...fused.shape], 99).detach();
@@ -157,9 +178,9 @@ describe('lstmSequence', () => {
     const x = inputs({ ...c, steps: Math.min(c.steps, 4) }, 'float64', 40);
     const lengths = c.lengths?.map((length) => Math.min(length, 4)) ?? null;
     const options = { reverse: c.reverse, lengths };
-    expect(gradcheck((gx, h0, c0, w) => lstmSequence(gx, h0, c0, w, options), [x.gx, x.h0, x.c0, x.w])).toBe(
-      true,
-    );
+    const fn = (gx: Tensor, h0: Tensor, c0: Tensor, w: Tensor, bias?: Tensor) =>
+      lstmSequence(gx, h0, c0, w, { ...options, bias });
+    expect(gradcheck(fn, Object.values(x))).toBe(true);
   });
 
   it('rejects bad shapes, lengths and dtypes with the op and shapes named', () => {
@@ -174,6 +195,9 @@ describe('lstmSequence', () => {
     expect(() => lstmSequence(x.gx, x.h0, x.c0, x.w, { lengths: [5, 0, 5] })).toThrow(/lengths\[1\] = 0/);
     expect(() => lstmSequence(x.gx, x.h0, x.c0, x.w, { lengths: [5, 6, 5] })).toThrow(/lengths\[1\] = 6/);
     expect(() => lstmSequence(x.gx.gt(0), x.h0, x.c0, x.w)).toThrow(/gx must be a float or int32 tensor/);
+    expect(() => lstmSequence(x.gx, x.h0, x.c0, x.w, { bias: x.h0.select(0, 0) })).toThrow(
+      /lstmSequence: bias must be \[4H\] = \[32\] for gx \[5,3,32\] \(got \[8\]\)/,
+    );
   });
 });
 
@@ -206,8 +230,8 @@ describe('lstmSequence on the wasm kernels', () => {
       const run = (wasm: boolean) => {
         const out = new Float32Array(T * B * 2 * H);
         const saved = new Float32Array(T * B * 5 * H);
-        if (wasm) wasmLstmSequence(noFallback, gx, h0, c0, w, lengths, reverse, out, saved);
-        else jsBackend.lstmSequence(gx, h0, c0, w, lengths, reverse, out, saved);
+        if (wasm) wasmLstmSequence(noFallback, gx, h0, c0, w, null, lengths, reverse, out, saved);
+        else jsBackend.lstmSequence(gx, h0, c0, w, null, lengths, reverse, out, saved);
         const dOut = floats([T, B, 2 * H], 64);
         const [dGx, dh0, dc0] = [
           new Float32Array(T * B * 4 * H),

@@ -1,7 +1,7 @@
 /**
  * The LSTM time loop split across worker threads (assembly/lstm-sequence.ts via threads/pool.ts's runLstmJob):
  * forward and backward results bit-identical to one thread — each unit block runs the same loop nest over the
- * same depth order whichever thread claims it — over many runs, with padding and in reverse; and a worker that
+ * same depth order whichever thread claims it — over many runs, with padding (and a bias) and in reverse; and a worker that
  * dies holding a task turns threads off without hanging, the sequence recomputed on the caller.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ const h0 = floats([B, H], 2, 0.5);
 const c0 = floats([B, H], 3, 0.5);
 const weightHh = floats([4 * H, H], 4, 0.1);
 const dOut = floats([T, B, 2 * H], 5);
+const bias = floats([4 * H], 6, 0.5);
 const lengths = Int32Array.from([8, 3, 5, 8, 1, 7, 2, 6]);
 
 /** Forward and backward, every output as raw bits. */
@@ -46,7 +47,7 @@ function sequence(reverse: boolean, padded: boolean): Uint32Array[] {
   const out = new Float32Array(T * B * 2 * H);
   const saved = new Float32Array(T * B * 5 * H);
   const ls = padded ? lengths : null;
-  wasmLstmSequence(noFallback, gx, h0, c0, weightHh, ls, reverse, out, saved);
+  wasmLstmSequence(noFallback, gx, h0, c0, weightHh, padded ? bias : null, ls, reverse, out, saved);
   const [dGx, dh0, dc0] = [new Float32Array(T * B * 4 * H), new Float32Array(B * H), new Float32Array(B * H)];
   wasmLstmSequenceBackward(noFallback, dOut, out, saved, c0, weightHh, ls, reverse, dGx, dh0, dc0);
   return [out, saved, dGx, dh0, dc0].map((x) => new Uint32Array(x.buffer));
@@ -113,6 +114,7 @@ describe('the LSTM time loop on threads', () => {
       floats([b, h], 7),
       floats([b, h], 8),
       floats([4 * h, h], 9),
+      floats([4 * h], 10),
       null,
       false,
       out,

@@ -84,8 +84,9 @@ export interface Backend {
     dcPrev: FloatArray | null,
   ): void;
   /**
-   * An LSTM layer's time loop in one direction, after the input projection: gx [T, B, 4H] (x·W_ihᵀ + biases,
-   * blocks i, f, g, o), h0 and c0 [B, H], weightHh [4H, H]. Step t computes gates = gx[t] + h·W_hhᵀ and the cell
+   * An LSTM layer's time loop in one direction, after the input projection: gx [T, B, 4H] (x·W_ihᵀ, blocks i, f,
+   * g, o), h0 and c0 [B, H], weightHh [4H, H], bias [4H] or null. Step t computes gates = gx[t] + bias + h·W_hhᵀ
+   * and the cell
    * (as lstmCellGates) and writes [h_t | c_t] to out[t] ([T, B, 2H], contiguous); steps run from t = T − 1 down to
    * 0 when `reverse`. Row b is real at step t when t < lengths[b] (all rows when lengths is null); on a padded
    * step the row carries the previous state over unchanged. When `saved` ([T, B, 5H]) is given it receives each
@@ -96,6 +97,7 @@ export interface Backend {
     h0: StridedArray,
     c0: StridedArray,
     weightHh: StridedArray,
+    bias: StridedArray | null,
     lengths: Int32Array | null,
     reverse: boolean,
     out: FloatArray,

@@ -137,13 +137,14 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   lstmCellGates: (g, { inputs: [gates, cPrev], params: { activations } }) =>
     lstmCellGatesBackward(g, activations, cPrev, [gates.requiresGrad, cPrev.requiresGrad]),
   // The same cell at every step, back through time (one kernel): ∂gx = dGates per step, ∂h0, ∂c0 the state
-  // gradients left at the first step, and ∂W_hh = Σ_t dGatesₜᵀ·hₜ₋₁, one product over all steps
+  // gradients left at the first step, ∂W_hh = Σ_t dGatesₜᵀ·hₜ₋₁ (one product over all steps), ∂bias = Σ dGates
   lstmSequence: (
     g,
-    { inputs: [gx, h0, c0, weightHh], output, params: { activations, lengths, reverse } },
+    { inputs: [gx, h0, c0, weightHh, bias], output, params: { activations, lengths, reverse } },
   ) => {
     const [dGx, dh0, dc0] = lstmSequenceBackward(g, output, activations, c0, weightHh, lengths, reverse);
     const [steps, batch, gateWidth] = dGx.shape;
+    const biasGradient = bias ? [needed(bias, () => sum(dGx, [0, 1]))] : [];
     return [
       gx.requiresGrad ? dGx : null,
       h0.requiresGrad ? dh0 : null,
@@ -154,6 +155,7 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
           .t()
           .matmul(reshape(hPrev, [steps * batch, -1]));
       }),
+      ...biasGradient,
     ];
   },
   // h = (1 − z)·n + z·hPrev, with dn = dh·(1 − z)·(1 − n²), dr = dn·gh_n·σ'(r), dz = dh·(hPrev − n)·σ'(z):

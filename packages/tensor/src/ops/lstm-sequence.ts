@@ -22,17 +22,22 @@ export interface LstmSequenceOptions {
    * over unchanged on the padded steps after. Null or absent: every step is real.
    */
   lengths?: readonly number[] | Int32Array | null;
+  /**
+   * [4H], added to every step's gates (an LSTM layer's b_ih + b_hh, so gx can be x·W_ihᵀ alone). Null or absent:
+   * none.
+   */
+  bias?: Tensor | null;
 }
 
 /**
  * An LSTM's recurrence over a whole sequence in one direction, after the input projection: from gx [T, B, 4H]
- * = x·W_ihᵀ + b_ih + b_hh (blocks i, f, g, o), the initial states h0, c0 [B, H] and W_hh [4H, H], each step
- * computes gates = gx[t] + h·W_hhᵀ, c = σ(f) ⊙ c + σ(i) ⊙ tanh(g) and h = σ(o) ⊙ tanh(c) (Hochreiter &
+ * = x·W_ihᵀ (blocks i, f, g, o), the initial states h0, c0 [B, H], W_hh [4H, H] and an optional bias [4H]
+ * (b_ih + b_hh), each step computes gates = gx[t] + bias + h·W_hhᵀ, c = σ(f) ⊙ c + σ(i) ⊙ tanh(g) and h = σ(o) ⊙ tanh(c) (Hochreiter &
  * Schmidhuber, 1997; what PyTorch's `nn.LSTM` runs per layer and direction). Returns [T, B, 2H] = [h_t | c_t]
  * for every step: the outputs are its h half, and the final states its step T − 1 (step 0 when `reverse`). With
  * `lengths`, padded steps carry the state over, so the final states are those after each row's last real step
  * and, in reverse, each row starts from its own last real step (PyTorch's packed sequences). Differentiable in
- * all four inputs.
+ * every input.
  * @example
  * const states = lstmSequence(gx, h0, c0, weightHh); // [T, B, 2H]
  * const outputs = states.narrow(2, 0, H); // [T, B, H]
@@ -47,14 +52,15 @@ export function lstmSequence(
   const op = 'lstmSequence';
   const reverse = options.reverse ?? false;
   const layouts = { gx: '[T, B, 4H]', h0: '[B, H]', c0: '[B, H]', weightHh: '[4H, H]' };
-  const inputs = { gx, h0, c0, weightHh };
+  const inputs: Record<string, Tensor> = { gx, h0, c0, weightHh };
+  if (options.bias) inputs.bias = options.bias;
   let dtype: DType = 'int32';
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype === 'bool') throw new DTypeError(`${op}: ${name} must be a float or int32 tensor (got bool)`);
     dtype = promoteTypes(dtype, t.dtype);
   }
   const float = isFloating(dtype) ? dtype : 'float32';
-  const [x, h, c, w] = Object.values(inputs).map((t) => cast(t, float));
+  const [x, h, c, w, bias = null] = Object.values(inputs).map((t) => cast(t, float));
   if (x.ndim !== 3) throw new ShapeError(`${op}: gx must be 3-D ${layouts.gx} (got ${formatShape(x.shape)})`);
   const [steps, batch, gateWidth] = x.shape;
   const hidden = gateWidth / 4;
@@ -80,21 +86,28 @@ export function lstmSequence(
       );
     }
   }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== gateWidth)) {
+    throw new ShapeError(
+      `${op}: bias must be [4H] = ${formatShape([gateWidth])} for gx ${formatShape(x.shape)} (got ${formatShape(bias.shape)})`,
+    );
+  }
   const lengths = checkedLengths(op, options.lengths ?? null, steps, batch);
   const out = empty([steps, batch, 2 * hidden], float); // [T, B, 2H]
-  const recording = isGradEnabled() && [x, h, c, w].some((t) => t.requiresGrad);
+  const operands = bias ? [x, h, c, w, bias] : [x, h, c, w];
+  const recording = isGradEnabled() && operands.some((t) => t.requiresGrad);
   const activations = recording ? empty([steps, batch, 5 * hidden], float) : null; // [T, B, 5H]
   getBackend().lstmSequence(
     x,
     h,
     c,
     w,
+    bias,
     lengths,
     reverse,
     out.data as FloatArray,
     (activations?.data as FloatArray) ?? null,
   );
-  return activations ? record('lstmSequence', out, [x, h, c, w], { activations, lengths, reverse }) : out;
+  return activations ? record('lstmSequence', out, operands, { activations, lengths, reverse }) : out;
 }
 
 /** The lengths as int32, checked (one per row, integers in [1, steps]); null when absent or all equal to steps. */

@@ -33,6 +33,7 @@ export function lstmSequenceOn(
   h0: StridedArray,
   c0: StridedArray,
   weightHh: StridedArray,
+  bias: StridedArray | null,
   lengths: Int32Array | null,
   reverse: boolean,
   out: FloatArray,
@@ -61,6 +62,11 @@ export function lstmSequenceOn(
       let at = gx.offset + t * gxT + b * gxB;
       const row = b * gateWidth;
       for (let j = 0; j < gateWidth; j++, at += gxJ) gates[row + j] = gx.data[at] + gates[row + j];
+      if (bias) {
+        let bi = bias.offset;
+        for (let j = 0; j < gateWidth; j++, bi += bias.strides[0])
+          gates[row + j] = bias.data[bi] + gates[row + j];
+      }
     }
     kernels.lstmCellGates(rows(gates, 0, batch, gateWidth, gateWidth), cPrev, stepOut, stepSaved);
     const base = t * batch * stateRow;

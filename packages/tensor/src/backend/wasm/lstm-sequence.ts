@@ -30,7 +30,7 @@ const contiguousView = (data: FloatArray, shape: number[]): StridedArray => ({
 const align64 = (bytes: number) => (bytes + 63) & ~63;
 
 /** Words of a job, in the order assembly/lstm-sequence.ts reads them. */
-const JOB_WORDS = 25;
+const JOB_WORDS = 26;
 
 /**
  * Steps whose product h·W_hhᵀ has fewer multiply-adds than this (64² × 64, ≈ 10 µs on one thread) run on one
@@ -118,6 +118,7 @@ export function wasmLstmSequence(
   h0: StridedArray,
   c0: StridedArray,
   weightHh: StridedArray,
+  bias: StridedArray | null,
   lengths: Int32Array | null,
   reverse: boolean,
   out: FloatArray,
@@ -125,31 +126,32 @@ export function wasmLstmSequence(
 ): void {
   const [steps, batch, gateWidth] = gx.shape;
   const hidden = gateWidth / 4;
+  const operands = bias ? [gx, h0, c0, bias] : [gx, h0, c0];
   const runner =
-    weightHh.data instanceof Float32Array
-      ? runnerFor(steps, batch, hidden, [gx, h0, c0], [out, saved])
-      : null;
+    weightHh.data instanceof Float32Array ? runnerFor(steps, batch, hidden, operands, [out, saved]) : null;
   // Scratch after the result: saved, the step's gates, the lengths.
   const savedBytes = (saved?.length ?? 0) * 4;
   const gatesBytes = batch * gateWidth * 4;
   const layout =
-    runner && layOut(runner, [gx, h0, c0, weightHh], out.length * 4, savedBytes + gatesBytes + batch * 4);
+    runner && layOut(runner, [...operands, weightHh], out.length * 4, savedBytes + gatesBytes + batch * 4);
   if (!runner || !layout) {
-    lstmSequenceOn(fallback, gx, h0, c0, weightHh, lengths, reverse, out, saved);
+    lstmSequenceOn(fallback, gx, h0, c0, weightHh, bias, lengths, reverse, out, saved);
     return;
   }
   const { placed } = layout;
-  const [x, h, c, w] = placed.operands;
+  const [x, h, c] = placed.operands;
+  const w = placed.operands[operands.length];
+  const biasAt = bias ? placed.operands[3].at : 0;
   const gates = placed.extra + savedBytes;
   const lengthsAt = writeLengths(placed, gates + gatesBytes, lengths);
   // biome-ignore format: the job's words, in lstm-sequence.ts's order
   const job = [
     0, steps, batch, hidden, runner.threads, lengthsAt, reverse ? 1 : 0, w.at, w.strides[0], w.strides[1],
     x.at, x.strides[0], x.strides[1], h.at, h.strides[0], c.at, c.strides[0], placed.out, saved ? placed.extra : 0,
-    gates, 0, 0, 0, 0, 0,
+    gates, 0, 0, 0, 0, 0, biasAt,
   ];
   if (!runJob(runner, layout, job)) {
-    wasmLstmSequence(fallback, gx, h0, c0, weightHh, lengths, reverse, out, saved);
+    wasmLstmSequence(fallback, gx, h0, c0, weightHh, bias, lengths, reverse, out, saved);
     return;
   }
   readFloats(placed, placed.out, out);
@@ -202,7 +204,7 @@ export function wasmLstmSequenceBackward(
   const job = [
     1, steps, batch, hidden, runner.threads, lengthsAt, reverse ? 1 : 0, w.at, w.strides[0], w.strides[1],
     d.at, d.strides[0], d.strides[1], 0, 0, c.at, c.strides[0], o.at, s.at,
-    0, placed.out, dhAt, dcAt, dhcAt, productAt,
+    0, placed.out, dhAt, dcAt, dhcAt, productAt, 0,
   ];
   if (!runJob(runner, layout, job)) {
     wasmLstmSequenceBackward(fallback, dOut, out, saved, c0, weightHh, lengths, reverse, dGx, dh0, dc0);
