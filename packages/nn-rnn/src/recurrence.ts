@@ -30,7 +30,8 @@ export interface Recurrence {
   /** One step: gx [B, G·H], state[k] [B, H], W_hhᵀ [H, G·H], b_hh (only when not folded) → next state. */
   step(gx: Tensor, state: readonly Tensor[], whhT: Tensor, bhh: Tensor | null): Tensor[];
   /**
-   * The whole time loop in one primitive, where the tensor package has one (LSTM): gx [T, B, G·H] time-major,
+   * The whole time loop in one primitive, where the tensor package has one (LSTM): gx [T, B, G·H] time-major
+   * (x·W_ihᵀ; the bias comes in the options, and the primitive adds it per step without a [T, B, G·H] sum),
    * state0 k × [B, H] and W_hh [G·H, H] → every step's output [T, B, H] and the final states k × [B, H], with
    * the semantics of the layers' step-by-step loop (layers/scan.ts), padded steps included.
    */
@@ -47,6 +48,8 @@ export interface SequenceLoopOptions {
   reverse: boolean;
   /** One length per batch row (null: no padding). */
   lengths: readonly number[] | null;
+  /** [G·H] added to every step's gates (gx is then x·W_ihᵀ alone), or null. */
+  bias: Tensor | null;
 }
 
 export interface SequenceLoop {
@@ -84,9 +87,9 @@ export const lstm: Recurrence = {
     return [hc.narrow(1, 0, hidden), hc.narrow(1, hidden, hidden)]; // 2 × [B, H], views
   },
   // One kernel call for the whole loop: W_hh, the states and the activations stay in place across steps.
-  sequence(gx, [h0, c0], weightHh, { reverse, lengths }) {
+  sequence(gx, [h0, c0], weightHh, { reverse, lengths, bias }) {
     const hidden = h0.shape[1];
-    const states = lstmSequence(gx, h0, c0, weightHh, { reverse, lengths }); // [T, B, 2H] = [h | c]
+    const states = lstmSequence(gx, h0, c0, weightHh, { reverse, lengths, bias }); // [T, B, 2H] = [h | c]
     const last = states.select(0, reverse ? 0 : states.shape[0] - 1); // [B, 2H]
     return {
       outputs: states.narrow(2, 0, hidden), // [T, B, H]
@@ -114,9 +117,14 @@ export const gru: Recurrence = {
 /** gx = x W_ihᵀ + b_ih (+ b_hh when the recurrence folds it): x [N, in] → [N, G·H], one matmul for all N rows. */
 export function projectInput(rec: Recurrence, x: Tensor, w: GateWeights): Tensor {
   const gx = x.matmul(w.weightIh.t()); // [N, G·H]
-  if (!w.biasIh) return gx;
-  const bias = rec.foldsHiddenBias && w.biasHh ? w.biasIh.add(w.biasHh) : w.biasIh; // [G·H]
-  return gx.add(bias); // [N, G·H]
+  const bias = inputBias(rec, w); // [G·H]
+  return bias ? gx.add(bias) : gx; // [N, G·H]
+}
+
+/** The bias that enters the gates with x·W_ihᵀ: b_ih, plus b_hh when the recurrence folds it; null without. */
+export function inputBias(rec: Recurrence, w: GateWeights): Tensor | null {
+  if (!w.biasIh) return null;
+  return rec.foldsHiddenBias && w.biasHh ? w.biasIh.add(w.biasHh) : w.biasIh; // [G·H]
 }
 
 /** The b_hh a step still has to add itself (null when it was folded into gx). */

@@ -16,7 +16,7 @@ import {
   zeros,
 } from '@tensorloom/tensor';
 import { checkFloatDType, checkInteger, checkShape, formatShape } from '../checks.js';
-import { type GateWeights, projectInput, type Recurrence, stepBias } from '../recurrence.js';
+import { type GateWeights, inputBias, projectInput, type Recurrence, stepBias } from '../recurrence.js';
 import { registerGateWeights } from '../weights.js';
 import { checkLengths, type Lengths, stepMasks } from './lengths.js';
 import { scan } from './scan.js';
@@ -144,22 +144,25 @@ export abstract class RecurrentBase extends Module {
       for (let d = 0; d < numDirections; d++) {
         const index = layer * numDirections + d;
         const w = this.allWeights[index];
-        const gx = projectInput(rec, rows, w).reshape([layerInput.shape[0], layerInput.shape[1], -1]); // [T, B, G·H]
         const state0 = states
           ? states.map((s) => s.select(0, index)) // k × [B, H]
           : stateNames.map(() => zeros([batch, hiddenSize], { dtype: x.dtype })); // k × [B, H]
         const reverse = d === 1;
         // The fused loop for a sequence; a single step (a decoder fed one token at a time) keeps the step path,
         // whose W_hh gradients autograd pools across the calls into one product.
+        const layout = [layerInput.shape[0], layerInput.shape[1], -1]; // [T, B, ·] | [B, T, ·]
         if (rec.sequence && steps > 1) {
+          const gx = rows.matmul(w.weightIh.t()).reshape(layout); // [T, B, G·H], x·W_ihᵀ alone
           const timeMajor = timeDim === 0 ? gx : gx.transpose(0, 1); // [T, B, G·H]
-          const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths });
+          const bias = inputBias(rec, w); // [G·H]
+          const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths, bias });
           directions.push(timeDim === 0 ? outputs : outputs.transpose(0, 1)); // [T, B, H] | [B, T, H]
           final.forEach((s, k) => {
             finals[k].push(s);
           });
           continue;
         }
+        const gx = projectInput(rec, rows, w).reshape(layout); // [T, B, G·H]
         // One W_hhᵀ view for all steps: autograd sums its T gradients as one product, not T products + additions.
         const { outputs, final } = scan(rec, gx, state0, w.weightHh.t(), stepBias(rec, w), {
           timeDim,
