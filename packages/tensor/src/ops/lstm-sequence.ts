@@ -4,14 +4,13 @@
  * W_hh into linear memory for every product; one primitive runs the loop in one kernel call with W_hh, the
  * states and the activations staying in place, and its backward is one more call (plus one product for W_hh).
  */
-import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
-import { type DType, type FloatArray, isFloating, promoteTypes } from '../dtype.js';
-import { DTypeError, IndexError, ShapeError } from '../errors.js';
+import type { FloatArray } from '../dtype.js';
+import { IndexError, ShapeError } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { cast } from './movement.js';
+import { floatInputs, recording } from './rnn-gates.js';
 import { empty } from './util.js';
 
 export interface LstmSequenceOptions {
@@ -32,8 +31,8 @@ export interface LstmSequenceOptions {
 /**
  * An LSTM's recurrence over a whole sequence in one direction, after the input projection: from gx [T, B, 4H]
  * = x·W_ihᵀ (blocks i, f, g, o), the initial states h0, c0 [B, H], W_hh [4H, H] and an optional bias [4H]
- * (b_ih + b_hh), each step computes gates = gx[t] + bias + h·W_hhᵀ, c = σ(f) ⊙ c + σ(i) ⊙ tanh(g) and h = σ(o) ⊙ tanh(c) (Hochreiter &
- * Schmidhuber, 1997; what PyTorch's `nn.LSTM` runs per layer and direction). Returns [T, B, 2H] = [h_t | c_t]
+ * (b_ih + b_hh), each step computes gates = gx[t] + bias + h·W_hhᵀ, c = σ(f) ⊙ c + σ(i) ⊙ tanh(g) and
+ * h = σ(o) ⊙ tanh(c) (Hochreiter & Schmidhuber, 1997; what PyTorch's `nn.LSTM` runs per layer and direction). Returns [T, B, 2H] = [h_t | c_t]
  * for every step: the outputs are its h half, and the final states its step T − 1 (step 0 when `reverse`). With
  * `lengths`, padded steps carry the state over, so the final states are those after each row's last real step
  * and, in reverse, each row starts from its own last real step (PyTorch's packed sequences). Differentiable in
@@ -54,13 +53,7 @@ export function lstmSequence(
   const layouts = { gx: '[T, B, 4H]', h0: '[B, H]', c0: '[B, H]', weightHh: '[4H, H]' };
   const inputs: Record<string, Tensor> = { gx, h0, c0, weightHh };
   if (options.bias) inputs.bias = options.bias;
-  let dtype: DType = 'int32';
-  for (const [name, t] of Object.entries(inputs)) {
-    if (t.dtype === 'bool') throw new DTypeError(`${op}: ${name} must be a float or int32 tensor (got bool)`);
-    dtype = promoteTypes(dtype, t.dtype);
-  }
-  const float = isFloating(dtype) ? dtype : 'float32';
-  const [x, h, c, w, bias = null] = Object.values(inputs).map((t) => cast(t, float));
+  const [x, h, c, w, bias = null] = floatInputs(op, inputs);
   if (x.ndim !== 3) throw new ShapeError(`${op}: gx must be 3-D ${layouts.gx} (got ${formatShape(x.shape)})`);
   const [steps, batch, gateWidth] = x.shape;
   const hidden = gateWidth / 4;
@@ -92,10 +85,9 @@ export function lstmSequence(
     );
   }
   const lengths = checkedLengths(op, options.lengths ?? null, steps, batch);
-  const out = empty([steps, batch, 2 * hidden], float); // [T, B, 2H]
+  const out = empty([steps, batch, 2 * hidden], x.dtype); // [T, B, 2H]
   const operands = bias ? [x, h, c, w, bias] : [x, h, c, w];
-  const recording = isGradEnabled() && operands.some((t) => t.requiresGrad);
-  const activations = recording ? empty([steps, batch, 5 * hidden], float) : null; // [T, B, 5H]
+  const activations = recording(operands) ? empty([steps, batch, 5 * hidden], x.dtype) : null; // [T, B, 5H]
   getBackend().lstmSequence(
     x,
     h,

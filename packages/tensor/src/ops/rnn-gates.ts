@@ -15,23 +15,34 @@ import { cast } from './movement.js';
 import { empty } from './util.js';
 
 /**
- * The inputs, each checked to be a matrix, cast to their promoted dtype; int32 becomes float32, as in the
- * composed ops (sigmoid, matmul) the primitives replace.
+ * The inputs cast to their promoted dtype, after `check` has seen each one; bool is refused, and int32 becomes
+ * float32, as in the composed ops (sigmoid, matmul) the recurrent primitives replace.
  */
-function gateInputs(op: string, inputs: Record<string, Tensor>, layouts: Record<string, string>): Tensor[] {
+export function floatInputs(
+  op: string,
+  inputs: Record<string, Tensor>,
+  check: (name: string, t: Tensor) => void = () => {},
+): Tensor[] {
   let dtype: DType = 'int32';
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype === 'bool') throw new DTypeError(`${op}: ${name} must be a float or int32 tensor (got bool)`);
-    if (t.ndim !== 2)
-      throw new ShapeError(`${op}: ${name} must be 2-D ${layouts[name]} (got ${formatShape(t.shape)})`);
+    check(name, t);
     dtype = promoteTypes(dtype, t.dtype);
   }
   const float = isFloating(dtype) ? dtype : 'float32';
   return Object.values(inputs).map((t) => cast(t, float));
 }
 
+/** The inputs, each checked to be a matrix, cast as floatInputs does. */
+function gateInputs(op: string, inputs: Record<string, Tensor>, layouts: Record<string, string>): Tensor[] {
+  return floatInputs(op, inputs, (name, t) => {
+    if (t.ndim !== 2)
+      throw new ShapeError(`${op}: ${name} must be 2-D ${layouts[name]} (got ${formatShape(t.shape)})`);
+  });
+}
+
 /** Whether the op will be recorded, so that its forward kernel should keep the activations for backward. */
-const recording = (inputs: readonly Tensor[]): boolean =>
+export const recording = (inputs: readonly Tensor[]): boolean =>
   isGradEnabled() && inputs.some((t) => t.requiresGrad);
 
 /**
