@@ -8,6 +8,9 @@ import type { FloatArray } from '../../dtype.js';
 import type { Backend, StridedArray } from '../backend.js';
 
 export type StepKernels = Pick<Backend, 'matmul' | 'lstmCellGates' | 'lstmCellGatesBackward'>;
+/** Backend.lstmSequence's and lstmSequenceBackward's arguments, named once in backend.ts. */
+export type SequenceArgs = Parameters<Backend['lstmSequence']>;
+export type SequenceBackwardArgs = Parameters<Backend['lstmSequenceBackward']>;
 
 /** A [rows, cols] view of `data` whose rows are `rowStride` apart, starting at `offset`. */
 const rows = (
@@ -26,19 +29,12 @@ const rows = (
 /** The step a direction processes k-th. */
 const stepAt = (k: number, steps: number, reverse: boolean) => (reverse ? steps - 1 - k : k);
 
+/** Whether row b is a real token at step t (every row is without lengths). */
+const isReal = (lengths: Int32Array | null, b: number, t: number) => lengths === null || t < lengths[b];
+
 /** Backend.lstmSequence over `kernels` (see backend.ts). */
-export function lstmSequenceOn(
-  kernels: StepKernels,
-  gx: StridedArray,
-  h0: StridedArray,
-  c0: StridedArray,
-  weightHh: StridedArray,
-  bias: StridedArray | null,
-  lengths: Int32Array | null,
-  reverse: boolean,
-  out: FloatArray,
-  saved: FloatArray | null,
-): void {
+export function lstmSequenceOn(kernels: StepKernels, ...args: SequenceArgs): void {
+  const [gx, h0, c0, weightHh, bias, lengths, reverse, out, saved] = args;
   const [steps, batch, gateWidth] = gx.shape;
   const hidden = gateWidth / 4;
   const Floats = out.constructor as new (length: number) => FloatArray;
@@ -72,7 +68,7 @@ export function lstmSequenceOn(
     const base = t * batch * stateRow;
     for (let b = 0; b < batch; b++) {
       const outRow = base + b * stateRow;
-      if (lengths === null || t < lengths[b]) {
+      if (isReal(lengths, b, t)) {
         out.set(stepOut.subarray(b * stateRow, (b + 1) * stateRow), outRow);
       } else {
         copyRow(hPrev, b, out, outRow, hidden);
@@ -86,19 +82,8 @@ export function lstmSequenceOn(
 }
 
 /** Backend.lstmSequenceBackward over `kernels` (see backend.ts). */
-export function lstmSequenceBackwardOn(
-  kernels: StepKernels,
-  dOut: StridedArray,
-  out: FloatArray,
-  saved: FloatArray,
-  c0: StridedArray,
-  weightHh: StridedArray,
-  lengths: Int32Array | null,
-  reverse: boolean,
-  dGx: FloatArray,
-  dh0: FloatArray,
-  dc0: FloatArray,
-): void {
+export function lstmSequenceBackwardOn(kernels: StepKernels, ...args: SequenceBackwardArgs): void {
+  const [dOut, out, saved, c0, weightHh, lengths, reverse, dGx, dh0, dc0] = args;
   const [steps, batch, stateRow] = dOut.shape;
   const hidden = stateRow / 2;
   const gateWidth = 4 * hidden;
@@ -127,7 +112,7 @@ export function lstmSequenceBackwardOn(
     const stepSaved = saved.subarray(t * batch * 5 * hidden, (t + 1) * batch * 5 * hidden);
     kernels.lstmCellGatesBackward(rows(dhc, 0, batch, stateRow, stateRow), stepSaved, cPrev, dGates, dcPrev);
     for (let b = 0; b < batch; b++) {
-      if (lengths === null || t < lengths[b]) {
+      if (isReal(lengths, b, t)) {
         dc.set(dcPrev.subarray(b * hidden, (b + 1) * hidden), b * hidden);
       } else {
         // A padded step passed its state through: so does its gradient, and its gates get none.
@@ -138,8 +123,7 @@ export function lstmSequenceBackwardOn(
     }
     kernels.matmul(rows(dGates, 0, batch, gateWidth, gateWidth), weightHh, dhPrev);
     for (let b = 0; b < batch; b++) {
-      if (lengths === null || t < lengths[b])
-        dh.set(dhPrev.subarray(b * hidden, (b + 1) * hidden), b * hidden);
+      if (isReal(lengths, b, t)) dh.set(dhPrev.subarray(b * hidden, (b + 1) * hidden), b * hidden);
     }
     dGx.set(dGates, t * batch * gateWidth);
   }

@@ -13,17 +13,7 @@ import {
   lstmCellGatesBackward as portableLstmCellGatesBackward,
 } from '../js/rnn-gates.js';
 import { loadKernels } from './loader.js';
-import { place, readFloats } from './stage.js';
-
-const fits = (x: StridedArray): boolean => x.data instanceof Float32Array && x.strides[1] === 1;
-
-/** A contiguous [rows, cols] float32 array as a view, for staging. */
-const rowsView = (data: Float32Array, rows: number, cols: number): StridedArray => ({
-  data,
-  shape: [rows, cols],
-  strides: [cols, 1],
-  offset: 0,
-});
+import { contiguousView, hasFloatRows, place, readFloats } from './stage.js';
 
 /** The Backend's lstmCellGates (see backend.ts). */
 export function wasmLstmCellGates(
@@ -33,7 +23,7 @@ export function wasmLstmCellGates(
   saved: FloatArray | null,
 ): void {
   const [batch, hidden] = cPrev.shape;
-  const kernels = hidden % 4 === 0 && fits(gates) && fits(cPrev) ? loadKernels() : null;
+  const kernels = hidden % 4 === 0 && hasFloatRows(gates) && hasFloatRows(cPrev) ? loadKernels() : null;
   const floatOutputs = out instanceof Float32Array && (saved === null || saved instanceof Float32Array);
   // Scratch: gates, cPrev, then out, then saved.
   const placed =
@@ -68,12 +58,14 @@ export function wasmLstmCellGatesBackward(
   const [batch, hidden] = cPrev.shape;
   const floats32 = [saved, dGates, dcPrev].every((x) => x === null || x instanceof Float32Array);
   const kernels =
-    hidden % 4 === 0 && fits(dhc) && fits(cPrev) && floats32 && batch > 0 ? loadKernels() : null;
+    hidden % 4 === 0 && hasFloatRows(dhc) && hasFloatRows(cPrev) && floats32 && batch > 0
+      ? loadKernels()
+      : null;
   // Scratch: d[h | c], saved, cPrev, then dGates, then dcPrev.
   const placed = kernels
     ? place(
         kernels,
-        [dhc, rowsView(saved as Float32Array, batch, 5 * hidden), cPrev],
+        [dhc, contiguousView(saved, [batch, 5 * hidden]), cPrev],
         (dGates?.length ?? 0) * 4,
         (dcPrev?.length ?? 0) * 4,
       )

@@ -7,25 +7,19 @@
  */
 import type { FloatArray } from '../../dtype.js';
 import type { StridedArray } from '../backend.js';
-import { lstmSequenceBackwardOn, lstmSequenceOn, type StepKernels } from '../js/lstm-sequence.js';
+import {
+  lstmSequenceBackwardOn,
+  lstmSequenceOn,
+  type SequenceArgs,
+  type SequenceBackwardArgs,
+  type StepKernels,
+} from '../js/lstm-sequence.js';
 import { type Kernels, loadKernels } from './loader.js';
-import { type Placed, place, readFloats } from './stage.js';
+import { contiguousView, hasFloatRows, type Placed, place, readFloats } from './stage.js';
 import { type Crew, crewFor, runLstmJob } from './threads/pool.js';
-
-/** Float32 with contiguous columns (the kernels' row loads are vector loads). */
-const fits = (x: StridedArray): boolean =>
-  x.data instanceof Float32Array && x.strides[x.strides.length - 1] === 1;
 
 const floats32 = (...arrays: (FloatArray | null)[]): boolean =>
   arrays.every((x) => x === null || x instanceof Float32Array);
-
-/** A contiguous float32 array seen as `shape`, for staging. */
-const contiguousView = (data: FloatArray, shape: number[]): StridedArray => ({
-  data,
-  shape,
-  strides: shape.map((_, d) => shape.slice(d + 1).reduce((p, s) => p * s, 1)),
-  offset: 0,
-});
 
 const align64 = (bytes: number) => (bytes + 63) & ~63;
 
@@ -57,7 +51,7 @@ function runnerFor(
   operands: StridedArray[],
   outputs: (FloatArray | null)[],
 ): Runner | null {
-  if (hidden % 4 !== 0 || batch === 0 || !operands.every(fits) || !floats32(...outputs)) return null;
+  if (hidden % 4 !== 0 || batch === 0 || !operands.every(hasFloatRows) || !floats32(...outputs)) return null;
   const own = loadKernels();
   if (!own) return null;
   const stepProduct = batch * 4 * hidden * hidden;
@@ -112,18 +106,8 @@ function writeLengths(placed: Placed, at: number, lengths: Int32Array | null): n
 }
 
 /** The Backend's lstmSequence (see backend.ts), with `fallback`'s step kernels where the fused loop does not apply. */
-export function wasmLstmSequence(
-  fallback: StepKernels,
-  gx: StridedArray,
-  h0: StridedArray,
-  c0: StridedArray,
-  weightHh: StridedArray,
-  bias: StridedArray | null,
-  lengths: Int32Array | null,
-  reverse: boolean,
-  out: FloatArray,
-  saved: FloatArray | null,
-): void {
+export function wasmLstmSequence(fallback: StepKernels, ...args: SequenceArgs): void {
+  const [gx, h0, c0, weightHh, bias, lengths, reverse, out, saved] = args;
   const [steps, batch, gateWidth] = gx.shape;
   const hidden = gateWidth / 4;
   const operands = bias ? [gx, h0, c0, bias] : [gx, h0, c0];
@@ -135,7 +119,7 @@ export function wasmLstmSequence(
   const layout =
     runner && layOut(runner, [...operands, weightHh], out.length * 4, savedBytes + gatesBytes + batch * 4);
   if (!runner || !layout) {
-    lstmSequenceOn(fallback, gx, h0, c0, weightHh, bias, lengths, reverse, out, saved);
+    lstmSequenceOn(fallback, ...args);
     return;
   }
   const { placed } = layout;
@@ -151,7 +135,7 @@ export function wasmLstmSequence(
     gates, 0, 0, 0, 0, 0, biasAt,
   ];
   if (!runJob(runner, layout, job)) {
-    wasmLstmSequence(fallback, gx, h0, c0, weightHh, bias, lengths, reverse, out, saved);
+    wasmLstmSequence(fallback, ...args);
     return;
   }
   readFloats(placed, placed.out, out);
@@ -159,19 +143,8 @@ export function wasmLstmSequence(
 }
 
 /** The Backend's lstmSequenceBackward (see backend.ts), with the same fallback. */
-export function wasmLstmSequenceBackward(
-  fallback: StepKernels,
-  dOut: StridedArray,
-  out: FloatArray,
-  saved: FloatArray,
-  c0: StridedArray,
-  weightHh: StridedArray,
-  lengths: Int32Array | null,
-  reverse: boolean,
-  dGx: FloatArray,
-  dh0: FloatArray,
-  dc0: FloatArray,
-): void {
+export function wasmLstmSequenceBackward(fallback: StepKernels, ...args: SequenceBackwardArgs): void {
+  const [dOut, out, saved, c0, weightHh, lengths, reverse, dGx, dh0, dc0] = args;
   const [steps, batch, stateWidth] = dOut.shape;
   const hidden = stateWidth / 2;
   const runner =
@@ -189,7 +162,7 @@ export function wasmLstmSequenceBackward(
   ];
   const layout = runner && layOut(runner, views, dGx.length * 4, 5 * stateBytes + batch * 4);
   if (!runner || !layout) {
-    lstmSequenceBackwardOn(fallback, dOut, out, saved, c0, weightHh, lengths, reverse, dGx, dh0, dc0);
+    lstmSequenceBackwardOn(fallback, ...args);
     return;
   }
   const { placed } = layout;
@@ -207,7 +180,7 @@ export function wasmLstmSequenceBackward(
     0, placed.out, dhAt, dcAt, dhcAt, productAt, 0,
   ];
   if (!runJob(runner, layout, job)) {
-    wasmLstmSequenceBackward(fallback, dOut, out, saved, c0, weightHh, lengths, reverse, dGx, dh0, dc0);
+    wasmLstmSequenceBackward(fallback, ...args);
     return;
   }
   readFloats(placed, placed.out, dGx);

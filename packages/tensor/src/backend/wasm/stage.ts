@@ -104,6 +104,18 @@ export function place(
   return { scratch, operands, out, extra };
 }
 
+/** Whether x is float32 with contiguous rows (its last dim's stride is 1): what the row kernels load as vectors. */
+export const hasFloatRows = (x: StridedArray): boolean =>
+  x.data instanceof Float32Array && x.strides[x.strides.length - 1] === 1;
+
+/** A contiguous array seen as `shape`, to stage a kernel's own earlier output (saved activations, say). */
+export const contiguousView = (data: TypedArray, shape: number[]): StridedArray => ({
+  data,
+  shape,
+  strides: contiguousStrides(shape),
+  offset: 0,
+});
+
 /** Copies a float32 result out of linear memory: `into.length` values from byte address `at` of the placed call. */
 export function readFloats(placed: Placed, at: number, into: TypedArray): void {
   into.set(placed.scratch.floats.subarray(at / 4, at / 4 + into.length));
