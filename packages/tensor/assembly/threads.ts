@@ -43,11 +43,11 @@ const WORK = 13;
 const STATE = 80;
 const TASK = 336;
 const TASK_WORDS = 6;
-/** What the job is: a product (0) or an LSTM time loop (1, lstm-sequence.ts). */
+/** What the job is: a product (PRODUCT_JOB, 0) or an LSTM time loop (LSTM_JOB, lstm-sequence.ts). */
 const KIND = 14;
-const LSTM = 1;
+const LSTM_JOB = 1;
 /** An LSTM job's words sit where a product's tasks would; its counters follow, each on its own cache line. */
-const LSTM_JOB = TASK;
+const LSTM_WORDS = TASK;
 /** i64: the job's SEQ in the high half, the next unclaimed task in the low half. */
 const LSTM_CLAIM = TASK + 32;
 /** Tasks finished. */
@@ -63,7 +63,7 @@ const SPIN_LIMIT: i64 = 1 << 33;
 export function work(control: usize, thread: i32, seq: i32): i32 {
   const participants = atomic.load<i32>(control + PARTICIPANTS * 4);
   if (thread >= participants) return 0;
-  if (atomic.load<i32>(control + KIND * 4) === LSTM) return lstmWork(control, thread, seq);
+  if (atomic.load<i32>(control + KIND * 4) === LSTM_JOB) return lstmWork(control, thread, seq);
   const count = atomic.load<i32>(control + COUNT * 4);
   const first = <i32>((<i64>thread * count) / participants);
   let ran = 0;
@@ -111,7 +111,7 @@ function runTask(control: usize, task: usize, thread: i32): void {
  * threads and recomputes alone).
  */
 function lstmWork(control: usize, thread: i32, seq: i32): i32 {
-  const job = control + LSTM_JOB * 4;
+  const job = control + LSTM_WORDS * 4;
   const claim = control + LSTM_CLAIM * 4;
   const done = control + LSTM_DONE * 4;
   const total = lstmTaskCount(job);

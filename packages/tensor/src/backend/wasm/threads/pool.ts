@@ -248,12 +248,10 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
   const { pool: running, participants } = crew;
   const { control } = running;
   const count = tasks.length / TASK_WORDS;
-  jobs++;
+  const seq = openJob(running);
   Atomics.store(control, KIND, PRODUCT_JOB);
   control.set(product, PRODUCT);
   control.set(tasks, TASK);
-  const seq = nextSeq(running.seq);
-  running.seq = seq;
   Atomics.store(control, COUNT, count);
   Atomics.store(control, PARTICIPANTS, participants);
   Atomics.store(control, REMAINING, count);
@@ -275,9 +273,7 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
 export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): boolean {
   const { pool: running, participants } = crew;
   const { control } = running;
-  jobs++;
-  const seq = nextSeq(running.seq);
-  running.seq = seq;
+  const seq = openJob(running);
   Atomics.store(control, KIND, LSTM_JOB);
   control.set(job, LSTM_WORDS);
   Atomics.store(control, WORK, workAt);
@@ -288,6 +284,13 @@ export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): 
   if (Atomics.load(control, FAILED) !== 0) return fail('a worker thread threw');
   if (ran < 0) return fail('a worker thread stopped in the middle of an LSTM task');
   return true;
+}
+
+/** Counts a new job and returns its number, which the caller writes into the job's words before announcing it. */
+function openJob(running: Pool): number {
+  jobs++;
+  running.seq = nextSeq(running.seq);
+  return running.seq;
 }
 
 /**
