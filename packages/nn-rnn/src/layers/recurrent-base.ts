@@ -18,7 +18,7 @@ import {
 import { checkFloatDType, checkInteger, checkShape, formatShape } from '../checks.js';
 import { type GateWeights, inputBias, projectInput, type Recurrence, stepBias } from '../recurrence.js';
 import { registerGateWeights } from '../weights.js';
-import { checkLengths, type Lengths, stepMasks } from './lengths.js';
+import { checkLengths, type Lengths, type StepMasks, stepMasks } from './lengths.js';
 import { scan } from './scan.js';
 
 /** The configuration of a recurrent layer; defaults as in PyTorch. */
@@ -111,7 +111,7 @@ export abstract class RecurrentBase extends Module {
     stateNames: readonly string[],
     options: SequenceOptions,
   ): [Tensor, Tensor[]] {
-    const { op, recurrence: rec, hiddenSize, numLayers, numDirections, batchFirst } = this;
+    const { op, hiddenSize, numLayers, numDirections, batchFirst } = this;
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new ShapeError(
         `${op}: input must be 3-D [${batchFirst ? 'B, T' : 'T, B'}, inputSize] or 2-D [T, inputSize] (got ${formatShape(input.shape)})`,
@@ -147,29 +147,8 @@ export abstract class RecurrentBase extends Module {
         const state0 = states
           ? states.map((s) => s.select(0, index)) // k × [B, H]
           : stateNames.map(() => zeros([batch, hiddenSize], { dtype: x.dtype })); // k × [B, H]
-        const reverse = d === 1;
-        // The fused loop for a sequence; a single step (a decoder fed one token at a time) keeps the step path,
-        // whose W_hh gradients autograd pools across the calls into one product.
-        const layout = [layerInput.shape[0], layerInput.shape[1], -1]; // [T, B, ·] | [B, T, ·]
-        if (rec.sequence && steps > 1) {
-          const gx = rows.matmul(w.weightIh.t()).reshape(layout); // [T, B, G·H], x·W_ihᵀ alone
-          const timeMajor = timeDim === 0 ? gx : gx.transpose(0, 1); // [T, B, G·H]
-          const bias = inputBias(rec, w); // [G·H]
-          const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths, bias });
-          directions.push(timeDim === 0 ? outputs : outputs.transpose(0, 1)); // [T, B, H] | [B, T, H]
-          final.forEach((s, k) => {
-            finals[k].push(s);
-          });
-          continue;
-        }
-        const gx = projectInput(rec, rows, w).reshape(layout); // [T, B, G·H]
-        // One W_hhᵀ view for all steps: autograd sums its T gradients as one product, not T products + additions.
-        const { outputs, final } = scan(rec, gx, state0, w.weightHh.t(), stepBias(rec, w), {
-          timeDim,
-          reverse,
-          masks: masks?.perStep ?? null,
-        });
-        directions.push(stack(outputs, timeDim)); // [T, B, H]
+        const [output, final] = this.direction(rows, layerInput.shape, w, state0, d === 1, lengths, masks);
+        directions.push(output); // [T, B, H] | [B, T, H]
         final.forEach((s, k) => {
           finals[k].push(s);
         });
@@ -188,6 +167,42 @@ export abstract class RecurrentBase extends Module {
     const output = batched ? padded : padded.squeeze(1 - timeDim); // [T, B, D·H] | [T, D·H]
     const last = finals.map((list) => stack(list, 0)); // k × [L·D, B, H]
     return [output, batched ? last : last.map((s) => s.squeeze(1))]; // k × [L·D, B, H] | k × [L·D, H]
+  }
+
+  /**
+   * One layer in one direction: rows [T·B, in] of the layer input (shaped `inputShape`, [T, B, ·] or [B, T, ·]),
+   * its weights and initial states → the outputs in the input's layout and the final states.
+   */
+  private direction(
+    rows: Tensor,
+    inputShape: readonly number[],
+    w: GateWeights,
+    state0: readonly Tensor[],
+    reverse: boolean,
+    lengths: readonly number[] | null,
+    masks: StepMasks | null,
+  ): [Tensor, Tensor[]] {
+    const { recurrence: rec, batchFirst } = this;
+    const layout = [inputShape[0], inputShape[1], -1]; // [T, B, ·] | [B, T, ·]
+    const steps = inputShape[batchFirst ? 1 : 0];
+    // The fused loop for a sequence; a single step (a decoder fed one token at a time) keeps the step path,
+    // whose W_hh gradients autograd pools across the calls into one product.
+    if (rec.sequence && steps > 1) {
+      const gx = rows.matmul(w.weightIh.t()).reshape(layout); // x·W_ihᵀ alone, [T, B, G·H] | [B, T, G·H]
+      const timeMajor = batchFirst ? gx.transpose(0, 1) : gx; // [T, B, G·H]
+      const bias = inputBias(rec, w); // [G·H]
+      const { outputs, final } = rec.sequence(timeMajor, state0, w.weightHh, { reverse, lengths, bias });
+      return [batchFirst ? outputs.transpose(0, 1) : outputs, final]; // [T, B, H] | [B, T, H]
+    }
+    const timeDim = batchFirst ? 1 : 0;
+    const gx = projectInput(rec, rows, w).reshape(layout); // [T, B, G·H] | [B, T, G·H]
+    // One W_hhᵀ view for all steps: autograd sums its T gradients as one product, not T products + additions.
+    const { outputs, final } = scan(rec, gx, state0, w.weightHh.t(), stepBias(rec, w), {
+      timeDim,
+      reverse,
+      masks: masks?.perStep ?? null,
+    });
+    return [stack(outputs, timeDim), final]; // [T, B, H] | [B, T, H]
   }
 
   protected override extraRepr(): string {
