@@ -232,6 +232,18 @@ const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`;
 const fixed = (x: number | undefined, digits: number) => (x === undefined ? 'n/a' : x.toFixed(digits));
 
+/**
+ * The translator's `demo` and `translator` scripts start Node with --max-semi-space-size=64 (see the app's README,
+ * "Node settings"); this comparison runs the app's training in this process, so `pnpm run translator` starts it
+ * the same way. The header says which it got.
+ */
+function youngGenerationLine(): string {
+  const flag = process.execArgv.find((arg) => arg.startsWith('--max-semi-space-size'));
+  return flag
+    ? `  V8: ${flag}, as the translator app's scripts start Node`
+    : '  V8: default young generation (started outside `pnpm run translator`; the app itself runs with --max-semi-space-size=64)';
+}
+
 function render(results: ModelResult[], opts: Options, data: ExperimentData, header: string[]): string {
   const quality = renderTable(
     ['model', 'parameters', 'Tensorloom BLEU', 'PyTorch BLEU', 'TL ÷ PyTorch', 'target TL ≥ PyTorch'],
@@ -328,6 +340,7 @@ async function main(opts: Options): Promise<void> {
     `  Tensorloom ${tensorloomProvenance()}, backend ${getBackend().name}, ${getNumThreads()} thread(s)`,
     `  data: ${data.description}`,
     mallocLine(),
+    youngGenerationLine(),
   ];
   const dir = await mkdtemp(join(tmpdir(), 'tensorloom-translator-bench-'));
   const results: ModelResult[] = [];
