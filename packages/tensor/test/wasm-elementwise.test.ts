@@ -69,6 +69,12 @@ function broadcast(source: StridedArray, shape: number[]): StridedArray {
   return { ...source, shape, strides };
 }
 
+/** The first half of x's last dim (a narrowed view: rows of contiguous elements with a gap between them). */
+function halfRows(x: StridedArray): StridedArray {
+  const last = x.shape.length - 1;
+  return { ...x, shape: x.shape.map((size, d) => (d === last ? size / 2 : size)) };
+}
+
 /** Each element's bits, so that −0 ≠ +0 and NaN = NaN. */
 const bits = (x: Float32Array | Uint8Array) => (x instanceof Float32Array ? new Uint32Array(x.buffer) : x);
 
@@ -189,6 +195,11 @@ describe.skipIf(loadKernels() === null)('wasm elementwise kernels', () => {
       ['of everything', x, 2],
       ['over permuted leading dims', permuted(dense([6, 7, 40], 13, false), [2, 0, 1]), 2],
       ['over a broadcast dim (the gradient of a sum)', broadcast(dense([1, 40], 14, false), [300, 40]), 1],
+      [
+        'of everything in rows with gaps (a loss over the h half of [T, B, 2H])',
+        halfRows(dense([10, 6, 80], 15, false)),
+        3,
+      ],
     ];
     it.each(cases)('%s agree with the portable float64 sums', (_, view, reduceRank) => {
       const groups = sizeOf(view.shape.slice(0, view.shape.length - reduceRank));

@@ -21,6 +21,8 @@ export function copy(src: StridedArray, dst: StridedArray): void {
       for (let k = 0; k < n; k++, o += sd, i += ss) d[o] = s[i] !== 0 ? 1 : 0;
     } else if (sd === 1 && ss === 1) {
       d.set(s.subarray(i, i + n), o);
+    } else if (sd === 1 && ss === 0) {
+      d.fill(s[i], o, o + n); // a broadcast source (an expanded gradient): one value along the row
     } else {
       for (let k = 0; k < n; k++, o += sd, i += ss) d[o] = s[i];
     }

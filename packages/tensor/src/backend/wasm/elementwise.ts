@@ -213,6 +213,9 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
   const keptRank = x.shape.length - reduceRank;
   const kept = coalesce(x.shape.slice(0, keptRank), [x.strides.slice(0, keptRank)]);
   const reduced = coalesce(x.shape.slice(keptRank), [x.strides.slice(keptRank)]);
+  if (kept.shape[0] === 1 && reduced.shape.length === 2 && reduced.strides[0][1] === 1) {
+    return sumOfRows(kernels, x, reduced.shape, reduced.strides[0][0], out);
+  }
   if (kept.shape.length !== 1 || reduced.shape.length !== 1) return false;
   const keptStride = kept.strides[0][0];
   const reducedStride = reduced.strides[0][0];
@@ -243,6 +246,31 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
   const [a] = placed.operands;
   exports.sumColumns(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out, placed.extra);
   readFloats(placed, placed.out, out);
+  return true;
+}
+
+/**
+ * The sum of every element of x laid out as `rows` contiguous runs of `columns`, `rowStride` apart: a narrowed or
+ * sliced view, such as the h half of an LSTM's [T, B, 2H] states under a loss. Each row is summed on the kernel,
+ * then the row sums here.
+ */
+function sumOfRows(
+  kernels: Kernels,
+  x: StridedArray,
+  [rows, columns]: readonly number[],
+  rowStride: number,
+  out: Float32Array,
+): boolean {
+  const view = { data: x.data, shape: [rows, columns], strides: [rowStride, 1], offset: x.offset };
+  const placed = place(kernels, [view], rows * 4);
+  if (!placed) return false;
+  const [a] = placed.operands;
+  kernels.exports.sumRows(rows, columns, a.at, a.strides[0], placed.out);
+  const rowSums = new Float32Array(rows);
+  readFloats(placed, placed.out, rowSums);
+  let total = 0;
+  for (const sum of rowSums) total += sum;
+  out[0] = total;
   return true;
 }
 
