@@ -214,25 +214,21 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
   const kept = coalesce(x.shape.slice(0, keptRank), [x.strides.slice(0, keptRank)]);
   const reduced = coalesce(x.shape.slice(keptRank), [x.strides.slice(keptRank)]);
   if (kept.shape[0] === 1 && reduced.shape.length === 2 && reduced.strides[0][1] === 1) {
-    return sumOfRows(kernels, x, reduced.shape, reduced.strides[0][0], out);
+    // Everything, laid out as contiguous rows spaced apart (a narrowed or sliced view, such as the h half of an
+    // LSTM's [T, B, 2H] states under a loss): each row on the kernel, then the row sums here.
+    const [rows, columns] = reduced.shape;
+    const rowSums = new Float32Array(rows);
+    if (!sumRows(kernels, x, rows, columns, reduced.strides[0][0], rowSums)) return false;
+    let total = 0;
+    for (const sum of rowSums) total += sum;
+    out[0] = total;
+    return true;
   }
   if (kept.shape.length !== 1 || reduced.shape.length !== 1) return false;
   const keptStride = kept.strides[0][0];
   const reducedStride = reduced.strides[0][0];
-  const { exports } = kernels;
   if (reducedStride === 1 || reduced.shape[0] === 1) {
-    const view = {
-      data: x.data,
-      shape: [kept.shape[0], reduced.shape[0]],
-      strides: [keptStride, 1],
-      offset: x.offset,
-    };
-    const placed = place(kernels, [view], out.length * 4);
-    if (!placed) return false;
-    const [a] = placed.operands;
-    exports.sumRows(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out);
-    readFloats(placed, placed.out, out);
-    return true;
+    return sumRows(kernels, x, kept.shape[0], reduced.shape[0], keptStride, out);
   }
   if (keptStride !== 1) return false;
   const view = {
@@ -244,33 +240,26 @@ function sumOnKernels(kernels: Kernels, x: StridedArray, reduceRank: number, out
   const placed = place(kernels, [view], out.length * 4, out.length * 8);
   if (!placed) return false;
   const [a] = placed.operands;
-  exports.sumColumns(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out, placed.extra);
+  kernels.exports.sumColumns(view.shape[0], view.shape[1], a.at, a.strides[0], placed.out, placed.extra);
   readFloats(placed, placed.out, out);
   return true;
 }
 
-/**
- * The sum of every element of x laid out as `rows` contiguous runs of `columns`, `rowStride` apart: a narrowed or
- * sliced view, such as the h half of an LSTM's [T, B, 2H] states under a loss. Each row is summed on the kernel,
- * then the row sums here.
- */
-function sumOfRows(
+/** `rows` contiguous runs of `columns` elements from x's offset, `rowStride` apart, each summed into `into`. */
+function sumRows(
   kernels: Kernels,
   x: StridedArray,
-  [rows, columns]: readonly number[],
+  rows: number,
+  columns: number,
   rowStride: number,
-  out: Float32Array,
+  into: Float32Array,
 ): boolean {
   const view = { data: x.data, shape: [rows, columns], strides: [rowStride, 1], offset: x.offset };
   const placed = place(kernels, [view], rows * 4);
   if (!placed) return false;
   const [a] = placed.operands;
   kernels.exports.sumRows(rows, columns, a.at, a.strides[0], placed.out);
-  const rowSums = new Float32Array(rows);
-  readFloats(placed, placed.out, rowSums);
-  let total = 0;
-  for (const sum of rowSums) total += sum;
-  out[0] = total;
+  readFloats(placed, placed.out, into);
   return true;
 }
 
