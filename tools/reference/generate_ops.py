@@ -427,6 +427,36 @@ def softmaxes():
         )
 
 
+def layer_norms():
+    """torch.nn.functional.layer_norm: one and two normalized dims, with and without the affine parameters, a
+    transposed input, rows with a large common offset, and a constant row (zero variance: eps alone under the root)."""
+
+    def fn(xs, a):
+        rest = list(xs[1:])
+        weight = rest.pop(0) if a["weight"] else None
+        bias = rest.pop(0) if a["bias"] else None
+        return torch.nn.functional.layer_norm(xs[0], a["normalizedShape"], weight, bias, a["eps"])
+
+    def case(label, x, shape, weight=True, bias=True, eps=1e-5, transform=None):
+        inputs = [T(x, transform=transform)]
+        if weight:
+            inputs.append(T(f32(randn(*shape) * 0.5 + 1)))
+        if bias:
+            inputs.append(T(randn(*shape)))
+        args = {"normalizedShape": list(shape), "eps": eps, "weight": weight, "bias": bias}
+        add("layerNorm", label, fn, inputs, args)
+
+    case("last dim", randn(3, 8, scale=2.0), (8,))
+    case("3-d, last dim", randn(2, 3, 5, scale=2.0), (5,))
+    case("last two dims", randn(2, 3, 4, scale=2.0), (3, 4))
+    case("no affine", randn(4, 6, scale=2.0), (6,), weight=False, bias=False)
+    case("bias only", randn(4, 6, scale=2.0), (6,), weight=False)
+    case("weight only, eps 0.1", randn(4, 6, scale=2.0), (6,), bias=False, eps=0.1)
+    case("transposed input", randn(6, 4, scale=2.0), (6,), transform={"op": "transpose", "dim0": 0, "dim1": 1})
+    case("offset rows", f32(randn(3, 16) + 100.0), (16,))
+    case("constant row", f32(torch.tensor([[2.5, 2.5, 2.5, 2.5], [1.0, -2.0, 0.5, 3.0]])), (4,))
+
+
 def reductions():
     def sum_fn(xs, a):
         if "dim" not in a:
@@ -897,6 +927,7 @@ def main():
     comparisons()
     one_hot()
     rnn_gates()
+    layer_norms()
 
     write_cases(OUT_PATH, "tools/reference/generate_ops.py", torch.__version__, SEED, CASES, COUNTS, WARNINGS)
 

@@ -299,7 +299,7 @@ export function where(
 }
 
 /** Σ of `cols` contiguous floats at p, in float64. */
-function rowSum(p: usize, cols: i32): f64 {
+export function rowSum(p: usize, cols: i32): f64 {
   let lo = f64x2.splat(0);
   let hi = f64x2.splat(0);
   let c = 0;

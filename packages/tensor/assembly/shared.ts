@@ -3,6 +3,8 @@ export {
   adam,
   binary,
   heapBase,
+  layerNorm,
+  layerNormBackward,
   lstmCellGates,
   lstmCellGatesBackward,
   lstmSequenceRun,

@@ -101,6 +101,7 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export { layerNorm } from './ops/normalization.js';
 export {
   amax,
   amin,

@@ -37,6 +37,9 @@ export interface PrimitiveParams {
   // Normalisation along one dim, fused (one kernel instead of five ops).
   softmax: { dim: number };
   logSoftmax: { dim: number };
+  // Layer norm over the trailing normalizedShape dims, fused; stats [N, 2] = each row's mean and 1/σ. Inputs:
+  // x, then weight when hasWeight, then bias if any.
+  layerNorm: { stats: Tensor; normalizedShape: number[]; hasWeight: boolean };
   // Recurrent cells' gate nonlinearities, fused; `activations` are the ones the forward kernel kept for backward.
   lstmCellGates: { activations: Tensor };
   gruCellGates: { activations: Tensor };

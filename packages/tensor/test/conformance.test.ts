@@ -67,6 +67,10 @@ interface Args {
   b?: number;
   diagonal?: number;
   numClasses?: number;
+  normalizedShape?: number[];
+  eps?: number;
+  weight?: boolean;
+  bias?: boolean;
 }
 
 interface Case {
@@ -127,6 +131,12 @@ const ops: Record<string, Op> = {
 
   softmax: (x, a) => tl.softmax(x[0], dim(a)),
   logSoftmax: (x, a) => tl.logSoftmax(x[0], dim(a)),
+
+  layerNorm: (x, a) => {
+    const weight = a.weight ? x[1] : null;
+    const bias = a.bias ? x[a.weight ? 2 : 1] : null;
+    return tl.layerNorm(x[0], a.normalizedShape ?? [], weight, bias, a.eps);
+  },
 
   lstmCellGates: (x) => tl.lstmCellGates(x[0], x[1]),
   gruCellGates: (x) => tl.gruCellGates(x[0], x[1], x[2]),

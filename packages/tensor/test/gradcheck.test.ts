@@ -34,6 +34,7 @@ import {
   indexAdd,
   indexSelect,
   isGradEnabled,
+  layerNorm,
   log,
   logSoftmax,
   lstmCellGates,
@@ -147,6 +148,28 @@ describe('gradcheck: unary', () => {
     const y = tensor([-2, -0.25, 0.1, 0.3, 2], { dtype: 'float64', requiresGrad: true });
     clamp(y, -0.5, 0.5).sum().backward();
     expect(Array.from(y.grad?.dataSync() ?? [])).toEqual([0, 1, 1, 1, 0]);
+  });
+});
+
+describe('gradcheck: layerNorm', () => {
+  it.each<[string, number[], number[], boolean, boolean]>([
+    ['[3, 5] over the last dim, weight and bias', [3, 5], [5], true, true],
+    ['[2, 3, 4] over the last two dims, weight and bias', [2, 3, 4], [3, 4], true, true],
+    ['[4, 6] without weight or bias', [4, 6], [6], false, false],
+    ['[4, 6] with bias only', [4, 6], [6], false, true],
+    ['[2, 1] (one element per row)', [2, 1], [1], true, true],
+  ])('%s', (_name, shape, normalized, withWeight, withBias) => {
+    const x = rnd(shape, 41);
+    const w = rnd(normalized, 42);
+    const b = rnd(normalized, 43);
+    check(
+      (t, weight, bias) => layerNorm(t, normalized, withWeight ? weight : null, withBias ? bias : null, 0.1),
+      [x, w, b],
+    );
+  });
+
+  it('a transposed input view', () => {
+    check((t) => layerNorm(t.t(), [3]), [rnd([3, 4], 44)]);
   });
 });
 

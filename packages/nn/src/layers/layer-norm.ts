@@ -1,5 +1,5 @@
 /** @file Layer normalisation (Ba, Kiros & Hinton, 2016). */
-import { ones, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
+import { layerNorm, ones, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
 import { Module } from '../module.js';
 
 export interface LayerNormOptions {
@@ -11,7 +11,7 @@ export interface LayerNormOptions {
 
 /**
  * y = (x − E[x]) / √(Var[x] + ε) · γ + β over the trailing `normalizedShape` dims, with the biased variance, as
- * PyTorch's LayerNorm.
+ * PyTorch's LayerNorm, on the tensor package's fused layerNorm (one kernel each way).
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -44,14 +44,7 @@ export class LayerNorm extends Module {
         `layerNorm: input's trailing dims must be [${this.normalizedShape.join(',')}] (got input [${x.shape.join(',')}])`,
       );
     }
-    const dims = this.normalizedShape.map((_, i) => i - k); // the last k dims
-    const mean = x.mean(dims, true);
-    const centered = x.sub(mean);
-    const variance = centered.square().mean(dims, true);
-    let y = centered.mul(variance.add(this.eps).rsqrt());
-    if (this.weight) y = y.mul(this.weight);
-    if (this.bias) y = y.add(this.bias);
-    return y;
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
   protected override extraRepr(): string {

@@ -67,6 +67,32 @@ export interface Backend {
   /** out = softmax (or log-softmax when `log`) of x over the last dim; out is a strided view of x's shape. */
   softmax(x: StridedArray, out: StridedArray, log: boolean): void;
   /**
+   * Layer normalisation of each row of x [N, D] (columns contiguous): out [N, D] = (x − mean)·rstd·weight + bias
+   * with the biased variance and rstd = 1/√(var + eps), weight and bias [D] or null (1 and 0). When `stats`
+   * ([N, 2]) is given it receives each row's mean and rstd for layerNormBackward. out and stats are contiguous.
+   */
+  layerNorm(
+    x: StridedArray,
+    weight: StridedArray | null,
+    bias: StridedArray | null,
+    eps: number,
+    out: FloatArray,
+    stats: FloatArray | null,
+  ): void;
+  /**
+   * layerNorm's vector-Jacobian product: from dy [N, D] and x [N, D] (columns contiguous), weight [D] or null and
+   * the forward's stats, writes dx [N, D], dWeight and dBias [D] (contiguous; a null one is not wanted).
+   */
+  layerNormBackward(
+    dy: StridedArray,
+    x: StridedArray,
+    weight: StridedArray | null,
+    stats: FloatArray,
+    dx: FloatArray | null,
+    dWeight: FloatArray | null,
+    dBias: FloatArray | null,
+  ): void;
+  /**
    * The LSTM cell's gates, fused: gates [B, 4H] (pre-activations, blocks i, f, g, o) and cPrev [B, H] → out
    * [B, 2H] = [h | c], c = σ(f)·cPrev + σ(i)·tanh(g), h = σ(o)·tanh(c). When `saved` ([B, 5H]) is given it
    * receives σ(i), σ(f), tanh(g), σ(o), tanh(c) for lstmCellGatesBackward. out and saved are contiguous.

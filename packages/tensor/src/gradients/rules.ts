@@ -10,6 +10,7 @@ import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
 import { cat } from '../ops/join.js';
 import { lstmSequenceBackward } from '../ops/lstm-sequence.js';
 import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
+import { layerNormBackward } from '../ops/normalization.js';
 import { sum } from '../ops/reduce.js';
 import { gruCellGatesBackward, lstmCellGatesBackward } from '../ops/rnn-gates.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
@@ -132,6 +133,19 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   softmax: (g, { output: y, params: { dim } }) => [y.mul(g.sub(sum(g.mul(y), dim, true)))],
   // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g
   logSoftmax: (g, { output: y, params: { dim } }) => [g.sub(y.exp().mul(sum(g, dim, true)))],
+  // y = layerNorm(x)·w + b, x̂ = (x − μ)·rstd, ĝ = g·w: ∂x = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ∂w = Σ g·x̂,
+  // ∂b = Σ g over the rows (one kernel)
+  layerNorm: (g, { inputs, params: { stats, normalizedShape, hasWeight } }) => {
+    const [x, ...affine] = inputs;
+    const weight = hasWeight ? affine[0] : null;
+    const bias = affine.length > (hasWeight ? 1 : 0) ? affine[affine.length - 1] : null;
+    const [dx, dWeight, dBias] = layerNormBackward(g, x, normalizedShape, weight, stats, [
+      x.requiresGrad,
+      weight?.requiresGrad ?? false,
+      bias?.requiresGrad ?? false,
+    ]);
+    return [dx, ...(weight ? [dWeight] : []), ...(bias ? [dBias] : [])];
+  },
   // [h | c] = lstmCell(gates, cPrev), with dc' = dc + dh·σ(o)·(1 − tanh²c): ∂gates = [dc'·tanh(g)·σ'(i),
   // dc'·cPrev·σ'(f), dc'·σ(i)·(1 − tanh²g), dh·tanh(c)·σ'(o)], ∂cPrev = dc'·σ(f) (σ' = σ(1 − σ); one kernel)
   lstmCellGates: (g, { inputs: [gates, cPrev], params: { activations } }) =>

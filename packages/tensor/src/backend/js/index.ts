@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import { batchedMatmul } from './batched-matmul.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
+import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmSequenceBackwardOn, lstmSequenceOn } from './lstm-sequence.js';
 import { reduce } from './reduce.js';
 import { gruCellGates, gruCellGatesBackward, lstmCellGates, lstmCellGatesBackward } from './rnn-gates.js';
@@ -16,6 +17,8 @@ export const jsBackend: Backend = {
   where,
   reduce,
   softmax,
+  layerNorm,
+  layerNormBackward,
   lstmCellGates,
   lstmCellGatesBackward,
   lstmSequence: (...args) => lstmSequenceOn(jsBackend, ...args),

@@ -135,6 +135,39 @@ export interface KernelExports {
   sumColumns(rows: number, cols: number, x: number, xRow: number, out: number, acc: number): void;
   /** Softmax (or log-softmax) of each contiguous row into contiguous out. */
   softmax(rows: number, cols: number, x: number, xRow: number, out: number, log: boolean): void;
+  /**
+   * Layer norm of float32 rows (row stride in elements, columns contiguous): out = (x − mean)·rstd·weight + bias,
+   * weight and bias [cols] or 0 (none); stats, unless 0, receives [mean, rstd] per row.
+   */
+  layerNorm(
+    rows: number,
+    cols: number,
+    x: number,
+    xRow: number,
+    weight: number,
+    bias: number,
+    eps: number,
+    out: number,
+    stats: number,
+  ): void;
+  /**
+   * layerNorm's backward: dx [rows, cols], dWeight and dBias [cols] (0: not wanted) from dy, x, weight (or 0) and
+   * the stats; `acc` is working space for 2·cols float64 sums (cols rounded up to a multiple of 4).
+   */
+  layerNormBackward(
+    rows: number,
+    cols: number,
+    dy: number,
+    dyRow: number,
+    x: number,
+    xRow: number,
+    weight: number,
+    stats: number,
+    dx: number,
+    dWeight: number,
+    dBias: number,
+    acc: number,
+  ): void;
   /** Shared builds only: claims and runs tasks of job `seq` as thread `thread`; returns how many it ran. */
   work?(control: number, thread: number, seq: number): number;
 }
