@@ -457,6 +457,19 @@ def layer_norms():
     case("constant row", f32(torch.tensor([[2.5, 2.5, 2.5, 2.5], [1.0, -2.0, 0.5, 3.0]])), (4,))
 
 
+def linears():
+    """torch.nn.functional.linear: 2-D and 3-D inputs, with and without bias, a transposed input."""
+
+    def fn(xs, a):
+        return torch.nn.functional.linear(xs[0], xs[1], xs[2] if a["bias"] else None)
+
+    add("linear", "2-d", fn, [T(randn(4, 3)), T(randn(5, 3)), T(randn(5))], {"bias": True})
+    add("linear", "3-d", fn, [T(randn(2, 3, 4)), T(randn(6, 4)), T(randn(6))], {"bias": True})
+    add("linear", "no bias", fn, [T(randn(4, 3)), T(randn(2, 3))], {"bias": False})
+    tr = {"op": "transpose", "dim0": 0, "dim1": 1}
+    add("linear", "transposed input", fn, [T(randn(3, 4), transform=tr), T(randn(5, 3)), T(randn(5))], {"bias": True})
+
+
 def reductions():
     def sum_fn(xs, a):
         if "dim" not in a:
@@ -928,6 +941,7 @@ def main():
     one_hot()
     rnn_gates()
     layer_norms()
+    linears()
 
     write_cases(OUT_PATH, "tools/reference/generate_ops.py", torch.__version__, SEED, CASES, COUNTS, WARNINGS)
 

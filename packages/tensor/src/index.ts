@@ -83,6 +83,7 @@ export {
 } from './ops/elementwise.js';
 export { gather, indexAdd, indexSelect, oneHot, scatterAdd, tril, triu } from './ops/indexing.js';
 export { cat, chunk, split, stack } from './ops/join.js';
+export { linear } from './ops/linear.js';
 export { type LstmSequenceOptions, lstmSequence } from './ops/lstm-sequence.js';
 export { matmul } from './ops/matmul.js';
 export {

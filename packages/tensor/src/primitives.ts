@@ -47,6 +47,8 @@ export interface PrimitiveParams {
   lstmSequence: { activations: Tensor; lengths: Int32Array | null; reverse: boolean };
   // Batched matrix product on operands with equal batch dims.
   matmul: null;
+  // x [N, in] · weightᵀ + bias (inputs x, weight and, if any, bias).
+  linear: null;
   // Views (share storage) and copies.
   reshape: { shape: number[] };
   permute: { dims: number[] };

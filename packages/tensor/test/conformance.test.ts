@@ -132,6 +132,7 @@ const ops: Record<string, Op> = {
   softmax: (x, a) => tl.softmax(x[0], dim(a)),
   logSoftmax: (x, a) => tl.logSoftmax(x[0], dim(a)),
 
+  linear: (x, a) => tl.linear(x[0], x[1], a.bias ? x[2] : null),
   layerNorm: (x, a) => {
     const weight = a.weight ? x[1] : null;
     const bias = a.bias ? x[a.weight ? 2 : 1] : null;

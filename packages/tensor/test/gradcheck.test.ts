@@ -35,6 +35,7 @@ import {
   indexSelect,
   isGradEnabled,
   layerNorm,
+  linear,
   log,
   logSoftmax,
   lstmCellGates,
@@ -148,6 +149,17 @@ describe('gradcheck: unary', () => {
     const y = tensor([-2, -0.25, 0.1, 0.3, 2], { dtype: 'float64', requiresGrad: true });
     clamp(y, -0.5, 0.5).sum().backward();
     expect(Array.from(y.grad?.dataSync() ?? [])).toEqual([0, 1, 1, 1, 0]);
+  });
+});
+
+describe('gradcheck: linear', () => {
+  it('[4, 3] by weight [5, 3] with bias', () => {
+    check((x, w, b) => linear(x, w, b), [rnd([4, 3], 51), rnd([5, 3], 52), rnd([5], 53)]);
+  });
+
+  it('[2, 3, 4] by weight [2, 4] without bias, and a transposed input', () => {
+    check((x, w) => linear(x, w), [rnd([2, 3, 4], 54), rnd([2, 4], 55)]);
+    check((x, w, b) => linear(x.t(), w, b), [rnd([3, 4], 56), rnd([2, 3], 57), rnd([2], 58)]);
   });
 });
 

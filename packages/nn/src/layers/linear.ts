@@ -1,18 +1,15 @@
 /** @file y = x Wᵀ + b */
-import { type FloatDType, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
+import { type FloatDType, linear as fusedLinear, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
 /**
  * y = x Wᵀ + b over the last dim (PyTorch's `F.linear`): x [..., in], weight [out, in], bias [out] or null →
- * [..., out]. Leading dims are flattened into one 2-D product: a weight broadcast against [B, T, in] would make
- * backward form B per-batch weight gradients and then sum them; on [B·T, in] it is one product each way.
+ * [..., out]. The tensor package's fused `linear`: one product with the bias added in the same kernel call, leading
+ * dims flattened so that backward forms one weight gradient rather than one per batch entry.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  const flat = x.ndim > 2 ? x.reshape([-1, x.shape[x.ndim - 1]]) : x; // [N, in]
-  const y = flat.matmul(weight.t()); // [N, out]
-  const out = bias ? y.add(bias) : y;
-  return x.ndim > 2 ? out.reshape([...x.shape.slice(0, -1), weight.shape[0]]) : out; // [..., out]
+  return fusedLinear(x, weight, bias);
 }
 
 export interface LinearOptions {

@@ -171,6 +171,11 @@ export interface Backend {
     dgh: FloatArray | null,
     dhPrev: FloatArray | null,
   ): void;
+  /**
+   * A linear layer's product: out [N, M] = x [N, K] · weightᵀ + bias, with weight [M, K] (PyTorch's layout) and
+   * bias [M] (added to every row) or null; out is contiguous.
+   */
+  linear(x: StridedArray, weight: StridedArray, bias: StridedArray | null, out: FloatArray): void;
   /** Batched matmul: a [...batch, M, K] · b [...batch, K, N] → contiguous out [...batch, M, N]; same batch dims. */
   matmul(a: StridedArray, b: StridedArray, out: FloatArray): void;
   /** out[…i…j…] = x[…index[…i…j…]…] along `dim` (PyTorch's gather); out has index's shape. */

@@ -9,6 +9,7 @@ import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/
 import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
 import { cat } from '../ops/join.js';
 import { lstmSequenceBackward } from '../ops/lstm-sequence.js';
+import { matmul } from '../ops/matmul.js';
 import { cast, expand, narrow, permute, reshape, slice, sliceScatter } from '../ops/movement.js';
 import { layerNormBackward } from '../ops/normalization.js';
 import { sum } from '../ops/reduce.js';
@@ -181,6 +182,12 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   matmul: (g, { inputs: [a, b] }) => [
     needed(a, () => matmulGradA(g, a, b)),
     needed(b, () => matmulGradB(g, a, b)),
+  ],
+  // y = x·Wᵀ + b → ∂x = G·W, ∂W = Gᵀ·x (row-major, W's own layout), ∂b = Σ_rows G
+  linear: (g, { inputs: [x, w, b] }) => [
+    needed(x, () => matmul(g, w)),
+    needed(w, () => matmul(g.mT, x)),
+    ...(b ? [needed(b, () => sum(g, 0))] : []),
   ],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],
   permute: (g, { params: { dims } }) => {

@@ -4,6 +4,7 @@ import { batchedMatmul } from './batched-matmul.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
+import { linear } from './linear.js';
 import { lstmSequenceBackwardOn, lstmSequenceOn } from './lstm-sequence.js';
 import { reduce } from './reduce.js';
 import { gruCellGates, gruCellGatesBackward, lstmCellGates, lstmCellGatesBackward } from './rnn-gates.js';
@@ -26,6 +27,7 @@ export const jsBackend: Backend = {
   gruCellGates,
   gruCellGatesBackward,
   matmul: batchedMatmul,
+  linear,
   gather,
   scatterAdd,
 };

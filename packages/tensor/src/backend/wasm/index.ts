@@ -10,7 +10,7 @@ import { wasmBinary, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere } from './ele
 import { wasmLayerNorm, wasmLayerNormBackward } from './layer-norm.js';
 import { wasmLstmCellGates, wasmLstmCellGatesBackward } from './lstm-gates.js';
 import { wasmLstmSequence, wasmLstmSequenceBackward } from './lstm-sequence.js';
-import { wasmMatmul } from './matmul.js';
+import { wasmLinear, wasmMatmul } from './matmul.js';
 
 export { initWasmBackend, type WasmVariant } from './loader.js';
 export { getNumThreads, initThreads, setNumThreads } from './threads/pool.js';
@@ -26,6 +26,7 @@ export const wasmBackend: Backend = {
   layerNorm: wasmLayerNorm,
   layerNormBackward: wasmLayerNormBackward,
   matmul: wasmMatmul,
+  linear: wasmLinear,
   lstmCellGates: wasmLstmCellGates,
   lstmCellGatesBackward: wasmLstmCellGatesBackward,
   lstmSequence: (...args) => wasmLstmSequence(wasmBackend, ...args),

@@ -4,12 +4,14 @@
  * A and B keep their own strides, so transposed and expanded views are absorbed by the kernel's packing), and
  * copies the contiguous product out with one `set`. From n = 64 up the copies cost a few percent of the kernel.
  * Large products are split across worker threads sharing a memory (threads/); the copies stay on the caller.
- * Float64 products, tiny products, and engines without WebAssembly SIMD take the portable kernel.
+ * A linear layer's bias is added to the product while it is still in linear memory. Float64 products, tiny
+ * products, and engines without WebAssembly SIMD take the portable kernel.
  */
 import type { FloatArray } from '../../dtype.js';
 import type { StridedArray } from '../backend.js';
 import { batchedMatmul } from '../js/batched-matmul.js';
 import { forEachRow } from '../js/iterate.js';
+import { addBias, transposed } from '../js/linear.js';
 import { type Kernels, loadKernels } from './loader.js';
 import { reserveScratch } from './scratch.js';
 import { planStage, stage } from './stage.js';
@@ -41,13 +43,42 @@ export function wasmMatmul(a: StridedArray, b: StridedArray, out: FloatArray): v
 }
 
 /**
- * The product on the wasm kernels (`own`: the calling thread's; a split product runs on the thread pool's shared
- * ones), whatever the size; false (out untouched) if it is not float32 or linear memory cannot grow to hold it.
+ * The Backend's linear: x·weightᵀ on the matmul kernel, with the bias added to the product in linear memory
+ * before it is copied out (one pass fewer over the output than a separate add).
  */
-export function matmulOnKernels(own: Kernels, a: StridedArray, b: StridedArray, out: FloatArray): boolean {
-  if (!(a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array)) {
-    return false;
+export function wasmLinear(
+  x: StridedArray,
+  weight: StridedArray,
+  bias: StridedArray | null,
+  out: FloatArray,
+): void {
+  const w = transposed(weight);
+  const multiplyAdds = x.shape[0] * x.shape[1] * weight.shape[0];
+  const kernels = multiplyAdds > tinyProduct ? loadKernels() : null;
+  // The add kernel reads the bias as one contiguous row; a strided bias view is added here instead.
+  const rowBias = bias && (bias.shape[0] <= 1 || bias.strides[0] === 1) ? bias : null;
+  if (kernels && matmulOnKernels(kernels, x, w, out, rowBias)) {
+    if (bias && !rowBias) addBias(out, bias);
+    return;
   }
+  batchedMatmul(x, w, out);
+  if (bias) addBias(out, bias);
+}
+
+/**
+ * The product on the wasm kernels (`own`: the calling thread's; a split product runs on the thread pool's shared
+ * ones), whatever the size, plus `bias` on every row when given (float32, [N]); false (out untouched) if it is
+ * not float32 or linear memory cannot grow to hold it.
+ */
+export function matmulOnKernels(
+  own: Kernels,
+  a: StridedArray,
+  b: StridedArray,
+  out: FloatArray,
+  bias: StridedArray | null = null,
+): boolean {
+  const floats = (x: StridedArray | null) => x === null || x.data instanceof Float32Array;
+  if (!(floats(a) && floats(b) && floats(bias) && out instanceof Float32Array)) return false;
   if (out.length === 0) return true;
   const rank = a.shape.length;
   const m = a.shape[rank - 2];
@@ -70,11 +101,13 @@ export function matmulOnKernels(own: Kernels, a: StridedArray, b: StridedArray, 
   const bAt = aAt + align4(planA.length) * 4;
   const cAt = bAt + align4(planB.length) * 4;
   const entriesAt = cAt + out.length * 4;
-  const scratch = reserveScratch(kernels, entriesAt + (threads > 1 ? batch * 12 : 0) - heapBase);
+  const biasAt = align4(entriesAt / 4 + (threads > 1 ? batch * 3 : 0)) * 4;
+  const planBias = bias && planStage(bias);
+  const scratch = reserveScratch(kernels, biasAt + (planBias ? planBias.length * 4 : 0) - heapBase);
   if (!scratch) return false;
-  const { floats, words } = scratch;
-  const sa = stage(a, planA, floats, aAt / 4);
-  const sb = stage(b, planB, floats, bAt / 4);
+  const { floats: heap, words } = scratch;
+  const sa = stage(a, planA, heap, aAt / 4);
+  const sb = stage(b, planB, heap, bAt / 4);
   const [aRow, aCol] = sa.strides.slice(rank - 2);
   const [bRow, bCol] = sb.strides.slice(rank - 2);
   let c = cAt;
@@ -97,8 +130,13 @@ export function matmulOnKernels(own: Kernels, a: StridedArray, b: StridedArray, 
   });
   if (crew && tasks && !runJob(crew, [m, n, k, aRow, aCol, bRow, bCol, entriesAt, workAt], tasks)) {
     // The threads failed and are off now (and their kernels may have moved to a fresh memory): recompute alone.
-    return matmulOnKernels(own, a, b, out);
+    return matmulOnKernels(own, a, b, out, bias);
   }
-  out.set(floats.subarray(cAt / 4, cAt / 4 + out.length));
+  if (bias && planBias) {
+    const sBias = stage(bias, planBias, heap, biasAt / 4);
+    // add (code 0) over [batch·m, n] rows in place, the bias row broadcast to each (row stride 0)
+    exports.binary(0, batch * m, n, cAt, n, 1, sBias.offset * 4, 0, sBias.strides[0], cAt);
+  }
+  out.set(heap.subarray(cAt / 4, cAt / 4 + out.length));
   return true;
 }
