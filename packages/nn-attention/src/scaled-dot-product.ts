@@ -71,7 +71,8 @@ export function scaledDotProductAttention(
   const scale = options.scale ?? 1 / Math.sqrt(depth);
   if (!Number.isFinite(scale)) throw new TensorloomError(`${op}: scale must be finite (got ${scale})`);
 
-  const scores = q.mul(scale).matmul(k.transpose(-2, -1)); // [..., T, S]
+  // Scaled after the product: the scores [..., T, S] are smaller than q [..., T, Dk] whenever S < Dk, and contiguous.
+  const scores = q.matmul(k.transpose(-2, -1)).mul(scale); // [..., T, S]
   const causal = isCausal ? causalMask(queries, keys) : null; // [T, S]
   let weights = maskedSoftmax(scores, mergeMasks(attnMask, causal, scores.dtype)); // [..., T, S]
   weights = dropout(weights, { p: dropoutP, training, generator: options.generator }); // [..., T, S]
