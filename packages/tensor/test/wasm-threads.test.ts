@@ -178,11 +178,11 @@ describe('wasm matmul on threads', () => {
 
   it('gives bit-identical results for batches: whole entries per task, or entries cut up', async () => {
     await initThreads();
+    // Entries of at least 64³ multiply-adds: smaller ones stay on the calling thread (below).
     const cases: [number[], number, number, number, boolean][] = [
-      [[6], 40, 50, 60, false], // at least as many entries as tasks: whole entries
-      [[2, 3], 33, 65, 30, true],
+      [[6], 64, 70, 60, false], // at least as many entries as tasks: whole entries
+      [[2, 3], 65, 65, 64, true],
       [[3], 200, 64, 130, false], // fewer entries than tasks: each entry cut by columns
-      [[1000], 9, 9, 9, false], // many small entries (8×8×8 and below go to the portable kernel)
     ];
     for (const [batch, m, k, n, transposed] of cases) {
       const a = operand(batch, m, k, transposed, 1);
@@ -201,6 +201,26 @@ describe('wasm matmul on threads', () => {
       one,
       'B expanded over the batch',
     );
+  });
+
+  it('keeps a batch of small entries on the calling thread, however many there are', async () => {
+    await initThreads();
+    setNumThreads(2);
+    for (const [batch, m, k, n] of [
+      [[1000], 9, 9, 9], // 8×8×8 and below would go to the portable kernel
+      [[128], 32, 64, 32], // attention's per-head scores
+    ] as [number[], number, number, number][]) {
+      const a = operand(batch, m, k, false, 5);
+      const b = operand(batch, k, n, true, 6);
+      const before = threadStats().jobs;
+      const two = product(a, b);
+      expect(threadStats().jobs).toBe(before);
+      expectSameBits(
+        two,
+        singleThreaded(() => product(a, b)),
+        `${batch}×${m}×${k}×${n}`,
+      );
+    }
   });
 
   it('keeps working when a product grows the shared memory under the running workers', async () => {
