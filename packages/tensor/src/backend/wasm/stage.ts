@@ -21,7 +21,13 @@ export interface StagePlan {
   readonly gather: boolean;
 }
 
-/** Spans over twice the element count (plus slack for small views) are gathered rather than copied whole. */
+/**
+ * Spans over four times the element count (plus slack for small views) are gathered rather than copied whole. A
+ * memcpy of the span is several times faster per element than the gather, which copies row by row in JavaScript:
+ * the per-head views of attention's fused projection ([32, 4, 32, 64] of a [32, 32, 768] buffer, span three times
+ * the count, 4,096 rows of 64) staged for Q·Kᵀ in 0.63 instead of 1.45 ms at a factor of 2; views of few long rows
+ * (a [32, 32, 96] narrow of the same buffer, span eight times the count) cost about the same either way.
+ */
 export function planStage(x: StridedArray): StagePlan {
   const count = sizeOf(x.shape);
   if (count === 0) return { first: x.offset, length: 0, gather: false };
@@ -33,7 +39,7 @@ export function planStage(x: StridedArray): StagePlan {
     else last += extent;
   }
   const span = last - first + 1;
-  const gather = span > 2 * count + 1024;
+  const gather = span > 4 * count + 1024;
   return { first, length: gather ? count : span, gather };
 }
 
