@@ -12,7 +12,7 @@ import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch } from './torch.js';
+import { startSessions, type TorchSession } from './torch-session.js';
 import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
@@ -147,7 +147,11 @@ export function tlStep(
 }
 
 /** One round-robin per case over the JS contenders: Tensorloom per backend × threads, TF.js cpu and wasm. */
-async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Promise<Column[]> {
+/**
+ * Per case, one round-robin over every contender: Tensorloom per backend and thread count, TF.js cpu and wasm, and
+ * PyTorch at each thread count from its own long-lived process (src/torch-session.ts).
+ */
+async function measureAll(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Promise<Column[]> {
   const loaded = await loadRnn(ctx);
   const unusable = 'cell' in loaded ? null : missingApi(loaded.tl);
   const tlColumns: Column[] = [];
@@ -172,6 +176,7 @@ async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string
     (column.ms as Record<string, number | string>)[caseId] = 'error';
     notes.push(`${column.label} (${caseId}) threw ${what}: ${err instanceof Error ? err.message : err}`);
   };
+  const torch = await startTorch(ctx, specs, notes);
 
   try {
     for (const [k, c] of LSTM_CASES.entries()) {
@@ -214,6 +219,11 @@ async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string
           fail(column, c.id, 'while setting up', err);
         }
       }
+      for (const [column, session] of torch.contenders) {
+        if (!session) continue;
+        entries[column.label] = session.timed(c.id);
+        owner.set(column.label, column);
+      }
       ctx.progress(
         `lstm: timing ${c.label} (${Object.keys(entries).join(', ')}; TF.js takes seconds per step)…`,
       );
@@ -229,9 +239,10 @@ async function measureJs(ctx: Context, specs: readonly LstmSpec[], notes: string
       for (const dispose of disposers) dispose();
     }
   } finally {
+    torch.close();
     restore();
   }
-  return [...tlColumns, ...tfColumns];
+  return [...tlColumns, ...tfColumns, ...torch.contenders.map(([column]) => column)];
 }
 
 const fromBase64 = (b64: string) => {
@@ -239,32 +250,43 @@ const fromBase64 = (b64: string) => {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 };
 
-function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[]): Column[] {
-  return TORCH_THREADS.map((threads) => {
-    const label = `torch (${threads} thr)`;
-    if (!ctx.torch.ok) return { label, threads, ms: ctx.torch.cell, checks: {} };
-    ctx.progress(`lstm: torch ${threads} thread(s) (subprocess)…`);
-    const config = {
-      steps: LSTM_SIZES.steps,
-      batch: LSTM_SIZES.batch,
-      input_size: LSTM_SIZES.inputSize,
-      hidden_size: LSTM_SIZES.hiddenSize,
-      cases: LSTM_CASES.map((c) => ({
-        id: c.id,
-        num_layers: c.numLayers,
-        bidirectional: c.bidirectional,
-        params: paramShapes(c),
-      })),
+/** PyTorch's columns, each with its session (null when it could not start), and `close` to end the scripts. */
+async function startTorch(
+  ctx: Context,
+  specs: readonly LstmSpec[],
+  notes: string[],
+): Promise<{ contenders: [Column, TorchSession | null][]; close: () => void }> {
+  const state = ctx.torch;
+  if (!state.ok) {
+    return {
+      contenders: TORCH_THREADS.map((threads) => [
+        { label: `torch (${threads} thr)`, threads, ms: state.cell, checks: {} },
+        null,
+      ]),
+      close: () => {},
     };
-    const res = runTorch('lstm', ctx.timing, config, {
-      threads,
-      input: packed(specs),
-    });
-    if ('error' in res) {
-      notes.push(`torch lstm (${threads} thr) failed: ${res.error}`);
-      return { label, threads, ms: 'error', checks: {} };
+  }
+  const config = {
+    steps: LSTM_SIZES.steps,
+    batch: LSTM_SIZES.batch,
+    input_size: LSTM_SIZES.inputSize,
+    hidden_size: LSTM_SIZES.hiddenSize,
+    cases: LSTM_CASES.map((c) => ({
+      id: c.id,
+      num_layers: c.numLayers,
+      bidirectional: c.bidirectional,
+      params: paramShapes(c),
+    })),
+  };
+  const sessions = await startSessions('lstm', config, TORCH_THREADS, packed(specs), ctx.progress);
+  const contenders = TORCH_THREADS.map((threads): [Column, TorchSession | null] => {
+    const label = `torch (${threads} thr)`;
+    const session = sessions.get(threads)!;
+    if (session instanceof Error) {
+      notes.push(`torch lstm (${threads} thr) failed: ${session.message}`);
+      return [{ label, threads, ms: 'error', checks: {} }, null];
     }
-    const json = res.json as {
+    const info = session.info as {
       check: Record<string, { output: string; input_grad: string }>;
       threads: number;
       blas: string | null;
@@ -272,15 +294,19 @@ function measureTorch(ctx: Context, specs: readonly LstmSpec[], notes: string[])
     const cores = cpus().length;
     const busy =
       threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
-    notes.push(`${label}: torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`);
+    notes.push(`${label}: torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`);
     const checks = Object.fromEntries(
-      Object.entries(json.check).map(([id, c]) => [
+      Object.entries(info.check).map(([id, c]) => [
         id,
         { output: fromBase64(c.output), inputGrad: fromBase64(c.input_grad) },
       ]),
     );
-    return { label, threads, ms: res.results, checks };
+    return [{ label, threads, ms: {}, checks }, session];
   });
+  const close = () => {
+    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
+  };
+  return { contenders, close };
 }
 
 /** Per case: every contender's output and input gradient against the first Tensorloom column's (else the first). */
@@ -356,7 +382,7 @@ function render(columns: readonly Column[], notes: readonly string[]): string {
 export async function runLstm(ctx: Context): Promise<string> {
   const specs = LSTM_CASES.map(lstmSpec);
   const notes: string[] = [];
-  const columns = [...(await measureJs(ctx, specs, notes)), ...measureTorch(ctx, specs, notes)];
+  const columns = await measureAll(ctx, specs, notes);
   notes.unshift(...checkLines(columns));
   notes.push(
     `a step = zero states, the layer over all ${LSTM_SIZES.steps} steps, sum, backward to the weights and the input (gradients set to null / None first); TF.js: tf.variableGrads over the layer's weights and the input, all results disposed.`,

@@ -69,7 +69,7 @@ async function main(opts: Options): Promise<void> {
       : []),
     ...(torch.ok
       ? [
-          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm, transformer: also 2, OpenMP OpenBLAS), timed after the JS contenders.`,
+          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm, transformer: also 2, OpenMP OpenBLAS; in these three suites sampled in turn with the JS contenders, elsewhere timed after them).`,
         ]
       : []),
     ...(tl.ok ? [] : [`Tensorloom column is empty: @tensorloom/tensor ${tl.error}.`]),

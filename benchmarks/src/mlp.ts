@@ -12,7 +12,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch } from './torch.js';
+import { startSessions } from './torch-session.js';
 import { missingApi, tensorloomVariants } from './variants.js';
 
 export interface MlpConfig {
@@ -168,11 +168,34 @@ interface Column {
   losses?: number[];
 }
 
+/** Contenders keyed by entry, and which column and part each one's median fills in. */
+interface Entries {
+  entries: Record<string, Timed>;
+  owner: Map<string, [Column, Timing]>;
+}
+
+/** Measures `entries` in one round-robin and fills in their columns. */
+async function measureEntries(ctx: Context, { entries, owner }: Entries, notes: string[]): Promise<void> {
+  const measured = await measureRoundRobin(entries, ctx.timing);
+  for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
+    const [column, part] = owner.get(key)!;
+    if (m instanceof Error) {
+      notes.push(`${key} threw: ${m.message}`);
+      column.ms = 'error';
+    } else if (typeof column.ms !== 'string') {
+      column.ms[part] = m.medianMs;
+      ctx.progress(`mlp ${key}: ${m.medianMs.toPrecision(3)} ms`);
+    }
+  }
+}
+
+/** Tensorloom's columns, measured in the same rounds as `torch`'s contenders. */
 async function measureTensorloom(
   ctx: Context,
   libs: MlpLibs,
   d: MlpData,
   notes: string[],
+  torch: Entries,
 ): Promise<Column[]> {
   const { variants, restore } = tensorloomVariants(libs.tl);
   const columns: Column[] = [];
@@ -210,47 +233,68 @@ async function measureTensorloom(
         notes.push(`${column.label} threw while setting up: ${err instanceof Error ? err.message : err}`);
       }
     }
-    const measured = await measureRoundRobin(entries, ctx.timing);
-    for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
-      const [column, part] = owner.get(key)!;
-      if (m instanceof Error) {
-        notes.push(`${key} threw: ${m.message}`);
-        column.ms = 'error';
-      } else if (typeof column.ms !== 'string') {
-        column.ms[part] = m.medianMs;
-        ctx.progress(`mlp ${key}: ${m.medianMs.toPrecision(3)} ms`);
-      }
-    }
+    await measureEntries(
+      ctx,
+      { entries: { ...entries, ...torch.entries }, owner: new Map([...owner, ...torch.owner]) },
+      notes,
+    );
   } finally {
     restore();
   }
   return columns;
 }
 
-function measureTorch(ctx: Context, d: MlpData, notes: string[]): Column[] {
-  return TORCH_THREADS.map((threads) => {
+/**
+ * PyTorch's columns and their contenders: one long-lived script per thread count, sampled in the same rounds as
+ * Tensorloom (src/torch-session.ts). `close` ends the scripts.
+ */
+async function startTorch(
+  ctx: Context,
+  d: MlpData,
+  notes: string[],
+): Promise<{ columns: Column[]; torch: Entries; close: () => void }> {
+  const torch: Entries = { entries: {}, owner: new Map() };
+  const state = ctx.torch;
+  if (!state.ok) {
+    const columns = TORCH_THREADS.map((threads) => ({
+      label: `torch (${threads} thr)`,
+      threads,
+      ms: state.cell,
+    }));
+    return { columns, torch, close: () => {} };
+  }
+  const config = {
+    batch: MLP.batch,
+    sizes: [MLP.inFeatures, MLP.hidden, MLP.classes],
+    lr: MLP.lr,
+    targets: [...d.targets],
+    check_steps: MLP.checkSteps,
+  };
+  const sessions = await startSessions('mlp', config, TORCH_THREADS, packed(d), ctx.progress);
+  const columns = TORCH_THREADS.map((threads): Column => {
     const label = `torch (${threads} thr)`;
-    if (!ctx.torch.ok) return { label, threads, ms: ctx.torch.cell };
-    ctx.progress(`mlp: torch ${threads} thread(s) (subprocess)…`);
-    const config = {
-      batch: MLP.batch,
-      sizes: [MLP.inFeatures, MLP.hidden, MLP.classes],
-      lr: MLP.lr,
-      targets: [...d.targets],
-      check_steps: MLP.checkSteps,
-    };
-    const res = runTorch('mlp', ctx.timing, config, { threads, input: packed(d) });
-    if ('error' in res) {
-      notes.push(`torch mlp (${threads} thr) failed: ${res.error}`);
+    const session = sessions.get(threads)!;
+    if (session instanceof Error) {
+      notes.push(`torch mlp (${threads} thr) failed: ${session.message}`);
       return { label, threads, ms: 'error' };
     }
-    const json = res.json as { check_losses: number[]; threads: number; blas: string | null };
+    const info = session.info as { check_losses: number[]; threads: number; blas: string | null };
     const cores = cpus().length;
     const busy =
       threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
-    notes.push(`${label}: torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`);
-    return { label, threads, ms: res.results as Ms, losses: json.check_losses };
+    notes.push(`${label}: torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`);
+    const column: Column = { label, threads, ms: {}, losses: info.check_losses };
+    for (const part of TIMED) {
+      const key = `${label} ${part}`;
+      torch.entries[key] = session.timed(part);
+      torch.owner.set(key, [column, part]);
+    }
+    return column;
   });
+  const close = () => {
+    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
+  };
+  return { columns, torch, close };
 }
 
 /** Every contender's first losses against the reference's (torch at 1 thread, else the first backend). */
@@ -303,14 +347,20 @@ export async function runMlp(ctx: Context): Promise<string> {
   const libs = await loadLibs(ctx);
   const unusable = 'cell' in libs ? null : missingApi(libs.tl);
   let tlColumns: Column[];
-  if ('cell' in libs || unusable !== null) {
-    tlColumns = [{ label: 'Tensorloom', threads: 1, ms: 'cell' in libs ? libs.cell : 'n/a (old API)' }];
-    const note = 'cell' in libs ? libs.note : `Tensorloom mlp: ${unusable}`;
-    if (note) notes.push(note);
-  } else {
-    tlColumns = await measureTensorloom(ctx, libs, d, notes);
+  const started = await startTorch(ctx, d, notes);
+  try {
+    if ('cell' in libs || unusable !== null) {
+      tlColumns = [{ label: 'Tensorloom', threads: 1, ms: 'cell' in libs ? libs.cell : 'n/a (old API)' }];
+      const note = 'cell' in libs ? libs.note : `Tensorloom mlp: ${unusable}`;
+      if (note) notes.push(note);
+      await measureEntries(ctx, started.torch, notes);
+    } else {
+      tlColumns = await measureTensorloom(ctx, libs, d, notes, started.torch);
+    }
+  } finally {
+    started.close();
   }
-  const columns = [...tlColumns, ...measureTorch(ctx, d, notes)];
+  const columns = [...tlColumns, ...started.columns];
   notes.unshift(checkLine(columns));
   notes.push(
     'train step = zeroGrad + forward + loss + backward + Adam step; backward = (zeroGrad + forward + backward) − forward, a difference of medians; Adam step timed alone on standing gradients.',

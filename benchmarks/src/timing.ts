@@ -2,6 +2,7 @@
 // sub-millisecond ops are not at the mercy of timer resolution. The contenders of one case are
 // sampled round-robin (sample 1 of each, then sample 2 of each, …), so a noisy spell on a shared
 // machine hits all of them alike instead of one; each reports the median of its per-call times.
+// PyTorch contenders take part from their own process (Remote, src/torch-session.ts).
 
 export interface TimingOptions {
   /** Timed samples per contender (>= 5). */
@@ -20,8 +21,20 @@ export interface Measurement {
   itersPerSample: number;
 }
 
+/**
+ * A contender timed in another process (src/torch-session.ts): `warm` calls it for about `ms` and returns its
+ * fastest call, `sample` makes `iters` back-to-back calls and returns their total, both in milliseconds.
+ */
+export interface Remote {
+  warm(ms: number): Promise<number>;
+  sample(iters: number): Promise<number>;
+}
+
 export interface Timed {
-  fn: () => unknown;
+  /** The call to time here; a remote contender has none. */
+  fn?: () => unknown;
+  /** Timed in another process instead, sampled in the same rounds as the others. */
+  remote?: Remote;
   /** Runs before each warm-up and each sample of this contender, untimed (e.g. select a backend). */
   enter?: () => Promise<void>;
   /**
@@ -38,6 +51,11 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((x, y) => x - y);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function callOf(timed: Timed): () => unknown {
+  if (!timed.fn) throw new Error('a contender needs fn or remote');
+  return timed.fn;
 }
 
 /** Runs fn until warmupMs has passed; returns the fastest single call in ms. */
@@ -73,7 +91,9 @@ export async function measureRoundRobin<K extends string>(
     if (runs < 5) throw new Error(`runs must be >= 5 (got ${runs} for ${key})`);
     try {
       await timed.enter?.();
-      const fastest = warmUp(timed.fn, opts.warmupMs);
+      const fastest = timed.remote
+        ? await timed.remote.warm(opts.warmupMs)
+        : warmUp(callOf(timed), opts.warmupMs);
       const iters = Math.max(1, Math.round(opts.sampleMs / Math.max(fastest, 1e-6)));
       live.push({ key, timed, iters, runs, samples: [] });
     } catch (err) {
@@ -86,7 +106,11 @@ export async function measureRoundRobin<K extends string>(
       if (r >= c.runs || out[c.key] instanceof Error) continue;
       try {
         await c.timed.enter?.();
-        const { fn } = c.timed;
+        if (c.timed.remote) {
+          c.samples.push((await c.timed.remote.sample(c.iters)) / c.iters);
+          continue;
+        }
+        const fn = callOf(c.timed);
         const t = performance.now();
         for (let i = 0; i < c.iters; i++) fn();
         c.samples.push((performance.now() - t) / c.iters);

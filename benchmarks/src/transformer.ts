@@ -11,7 +11,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { runTorch } from './torch.js';
+import { startSessions } from './torch-session.js';
 import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
 import { missingApi, tensorloomVariants } from './variants.js';
@@ -90,8 +90,11 @@ interface Column {
   check?: EncoderCheck;
 }
 
-/** One round-robin over the JS contenders: Tensorloom per backend and thread count, TF.js cpu and wasm. */
-async function measureJs(ctx: Context, s: EncoderSpec, notes: string[]): Promise<Column[]> {
+/**
+ * One round-robin over every contender: Tensorloom per backend and thread count, TF.js cpu and wasm, and PyTorch at
+ * each thread count from its own long-lived process (src/torch-session.ts).
+ */
+async function measureAll(ctx: Context, s: EncoderSpec, notes: string[]): Promise<Column[]> {
   const columns: Column[] = [];
   const entries: Record<string, Timed> = {};
   const owner = new Map<string, Column>(); // entry key → its column
@@ -149,6 +152,12 @@ async function measureJs(ctx: Context, s: EncoderSpec, notes: string[]): Promise
     }
   }
 
+  const torch = await startTorch(ctx, s, notes);
+  for (const [column, timed] of torch.contenders) {
+    columns.push(column);
+    if (timed) add(column, timed);
+  }
+
   try {
     ctx.progress(
       `transformer: timing the encoder layer (${Object.keys(entries).join(', ')}; TF.js takes seconds per step)…`,
@@ -163,6 +172,7 @@ async function measureJs(ctx: Context, s: EncoderSpec, notes: string[]): Promise
       }
     }
   } finally {
+    torch.close();
     for (const dispose of disposers) dispose();
     restore();
   }
@@ -174,28 +184,35 @@ const fromBase64 = (b64: string) => {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 };
 
-function measureTorch(ctx: Context, s: EncoderSpec, notes: string[]): Column[] {
-  return TORCH_THREADS.map((threads): Column => {
-    const label = 'torch';
-    if (!ctx.torch.ok) return { label, threads, ms: ctx.torch.cell };
-    ctx.progress(`transformer: torch ${threads} thread(s) (subprocess)…`);
-    const config = {
-      batch: s.batch,
-      seq: s.seq,
-      d_model: s.dModel,
-      nhead: s.nhead,
-      dim_feedforward: s.dimFeedforward,
-      params: paramShapes().map(([name, shape]) => [name, shape]),
+/** PyTorch's columns, each with its contender (null when it could not start), and `close` to end the scripts. */
+async function startTorch(
+  ctx: Context,
+  s: EncoderSpec,
+  notes: string[],
+): Promise<{ contenders: [Column, Timed | null][]; close: () => void }> {
+  const state = ctx.torch;
+  if (!state.ok) {
+    return {
+      contenders: TORCH_THREADS.map((threads) => [{ label: 'torch', threads, ms: state.cell }, null]),
+      close: () => {},
     };
-    const res = runTorch('transformer', ctx.timing, config, {
-      threads,
-      input: packed(s),
-    });
-    if ('error' in res) {
-      notes.push(`torch transformer (${threads} thr) failed: ${res.error}`);
-      return { label, threads, ms: 'error' };
+  }
+  const config = {
+    batch: s.batch,
+    seq: s.seq,
+    d_model: s.dModel,
+    nhead: s.nhead,
+    dim_feedforward: s.dimFeedforward,
+    params: paramShapes().map(([name, shape]) => [name, shape]),
+  };
+  const sessions = await startSessions('transformer', config, TORCH_THREADS, packed(s), ctx.progress);
+  const contenders = TORCH_THREADS.map((threads): [Column, Timed | null] => {
+    const session = sessions.get(threads)!;
+    if (session instanceof Error) {
+      notes.push(`torch transformer (${threads} thr) failed: ${session.message}`);
+      return [{ label: 'torch', threads, ms: 'error' }, null];
     }
-    const json = res.json as {
+    const info = session.info as {
       check: { output: string; input_grad: string; in_proj_weight_grad: string };
       threads: number;
       blas: string | null;
@@ -204,15 +221,19 @@ function measureTorch(ctx: Context, s: EncoderSpec, notes: string[]): Column[] {
     const busy =
       threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
     notes.push(
-      `torch (${threads} thr): torch.get_num_threads() = ${json.threads}, BLAS ${json.blas ?? '?'}${busy}`,
+      `torch (${threads} thr): torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`,
     );
     const check = {
-      output: fromBase64(json.check.output),
-      inputGrad: fromBase64(json.check.input_grad),
-      inProjGrad: fromBase64(json.check.in_proj_weight_grad),
+      output: fromBase64(info.check.output),
+      inputGrad: fromBase64(info.check.input_grad),
+      inProjGrad: fromBase64(info.check.in_proj_weight_grad),
     };
-    return { label, threads, ms: res.results.encoder_layer ?? 'missing', check };
+    return [{ label: 'torch', threads, ms: '?', check }, session.timed('encoder_layer')];
   });
+  const close = () => {
+    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
+  };
+  return { contenders, close };
 }
 
 const name = (c: Column) => `${c.label} (${c.threads} thr)`;
@@ -265,7 +286,7 @@ function render(columns: readonly Column[], notes: readonly string[]): string {
 async function runEncoder(ctx: Context): Promise<string> {
   const s = encoderSpec();
   const notes: string[] = [];
-  const columns = [...(await measureJs(ctx, s, notes)), ...measureTorch(ctx, s, notes)];
+  const columns = await measureAll(ctx, s, notes);
   notes.unshift(checkLine(columns));
   notes.push(
     "a step = the layer (batch-first), sum, backward to every weight and the input (gradients set to null / None first). Ratios: time ÷ the other contender's, from this run; the target for Tensorloom wasm is ≤ 2.00× torch at the same thread count.",

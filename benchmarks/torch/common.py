@@ -1,7 +1,8 @@
 """Shared set-up for the PyTorch benchmarks: the thread count, and the same timing rules as src/timing.ts.
 
 Each script reads one JSON object from argv[1] ({"runs": 7, "warmup_ms": 300, "sample_ms": 60, "threads": 1,
-...}) and prints one JSON object on stdout. Run with /usr/bin/python3 (Debian's python3-torch). "threads"
+...}) and prints one JSON object on stdout; with "serve" in it, the suites' scripts instead answer timing requests
+on stdin (finish() below), so that src/torch-session.ts can take their samples in turn with Tensorloom's. Run with /usr/bin/python3 (Debian's python3-torch). "threads"
 (default 1) sets torch's intra-op threads; src/torch.ts sets the matching BLAS/OpenMP variables and, above one
 thread, points LD_LIBRARY_PATH at the OpenMP build of OpenBLAS.
 """
@@ -88,3 +89,65 @@ def openblas_core(path):
 def emit(obj):
     json.dump(obj, sys.stdout)
     sys.stdout.write("\n")
+
+
+def read_input(cfg):
+    """The raw bytes on stdin: cfg["input_bytes"] of them when given (stdin then goes on with serve requests),
+    else all of it."""
+    if "input_bytes" in cfg:
+        want = cfg["input_bytes"]
+        data = bytearray()
+        while len(data) < want:
+            chunk = sys.stdin.buffer.read(want - len(data))
+            if not chunk:
+                raise ValueError(f"stdin ended after {len(data)} of {want} input bytes")
+            data += chunk
+        return data
+    return bytearray(sys.stdin.buffer.read())
+
+
+def finish(cfg, cases, extra):
+    """Times the cases ({name: fn, or (fn, before) with `before` run untimed ahead of the warm-up and of each
+    sample}) and prints {"results": {name: {"median_ms", "iters"}}, **extra}; or, when cfg["serve"] is set, prints
+    {"ready": true, **extra} and answers one request per stdin line with one JSON line:
+        warm NAME MS     calls NAME for MS milliseconds -> {"fastest": seconds of the fastest call}
+        sample NAME N    N calls back to back           -> {"seconds": their total}
+        quit
+    """
+    def parts(case):
+        return case if isinstance(case, tuple) else (case, None)
+
+    if not cfg.get("serve"):
+        results = {}
+        for name, case in cases.items():
+            fn, before = parts(case)
+            if before:
+                before()
+            results[name] = measure(fn, **timing(cfg))
+        emit({"results": results, **extra})
+        return
+    emit({"ready": True, **extra})
+    sys.stdout.flush()
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        fn, before = parts(cases[words[1]])
+        if before:
+            before()
+        if words[0] == "warm":
+            start = time.perf_counter()
+            fastest = float("inf")
+            while True:
+                t = time.perf_counter()
+                fn()
+                fastest = min(fastest, time.perf_counter() - t)
+                if (time.perf_counter() - start) * 1e3 >= float(words[2]):
+                    break
+            emit({"fastest": fastest})
+        else:
+            t = time.perf_counter()
+            for _ in range(int(words[2])):
+                fn()
+            emit({"seconds": time.perf_counter() - t})
+        sys.stdout.flush()

@@ -9,13 +9,12 @@ gradient from one step, as base64 float32 (for the check against Tensorloom), an
 """
 
 import base64
-import sys
 
-from common import THREADS, blas_library, config, emit, measure, timing, torch
+from common import THREADS, blas_library, config, finish, read_input, torch
 
 cfg = config()
 steps, batch, input_size, hidden = cfg["steps"], cfg["batch"], cfg["input_size"], cfg["hidden_size"]
-raw = torch.frombuffer(bytearray(sys.stdin.buffer.read()), dtype=torch.float32)
+raw = torch.frombuffer(read_input(cfg), dtype=torch.float32)
 offset = 0
 
 
@@ -63,12 +62,11 @@ def stepper(model):
     return step
 
 
-t = timing(cfg)
-results, check = {}, {}
+cases, check = {}, {}
 for case_id, model in models:
     step = stepper(model)
     output = step()
     check[case_id] = {"output": b64(output), "input_grad": b64(x.grad)}
-    results[case_id] = measure(step, **t)
+    cases[case_id] = step
 
-emit({"results": results, "check": check, "threads": THREADS, "blas": blas_library()})
+finish(cfg, cases, {"check": check, "threads": THREADS, "blas": blas_library()})

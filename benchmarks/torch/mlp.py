@@ -7,13 +7,11 @@ Linear weight [out, in] and bias [out]. Prints the median ms of the whole step a
 of the first check_steps steps from that init (for the check against Tensorloom), and the BLAS in use.
 """
 
-import sys
-
-from common import THREADS, blas_library, config, emit, measure, timing, torch
+from common import THREADS, blas_library, config, finish, read_input, torch
 
 cfg = config()
 batch, sizes = cfg["batch"], cfg["sizes"]
-raw = torch.frombuffer(bytearray(sys.stdin.buffer.read()), dtype=torch.float32)
+raw = torch.frombuffer(read_input(cfg), dtype=torch.float32)
 
 layers = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])]
 model = torch.nn.Sequential(*[m for layer in layers for m in (layer, torch.nn.ReLU())][:-1])
@@ -61,13 +59,16 @@ def step():
 
 check_losses = [step().item() for _ in range(cfg.get("check_steps", 3))]
 
-t = timing(cfg)
-results = {
-    "step": measure(step, **t),
-    "forward": measure(forward, **t),
-    "forward+backward": measure(forward_backward, **t),
-}
-forward_backward()  # the optimizer alone needs gradients; they stay put, as in src/mlp.ts
-results["optimizer"] = measure(opt.step, **t)
+def with_grads():
+    # the optimizer alone needs gradients; they stay put, as in src/mlp.ts
+    if any(p.grad is None for p in model.parameters()):
+        forward_backward()
 
-emit({"results": results, "check_losses": check_losses, "threads": THREADS, "blas": blas_library()})
+
+cases = {
+    "step": step,
+    "forward": forward,
+    "forward+backward": forward_backward,
+    "optimizer": (opt.step, with_grads),
+}
+finish(cfg, cases, {"check_losses": check_losses, "threads": THREADS, "blas": blas_library()})

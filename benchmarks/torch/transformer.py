@@ -11,13 +11,12 @@ from one step as base64 float32 (for the check against Tensorloom); and the BLAS
 """
 
 import base64
-import sys
 
-from common import THREADS, blas_library, config, emit, measure, timing, torch
+from common import THREADS, blas_library, config, finish, read_input, torch
 
 cfg = config()
 batch, seq, d_model = cfg["batch"], cfg["seq"], cfg["d_model"]
-raw = torch.frombuffer(bytearray(sys.stdin.buffer.read()), dtype=torch.float32)
+raw = torch.frombuffer(read_input(cfg), dtype=torch.float32)
 offset = 0
 
 
@@ -72,5 +71,4 @@ check = {
     "input_grad": b64(x.grad),
     "in_proj_weight_grad": b64(layer.self_attn.in_proj_weight.grad),
 }
-results = {"encoder_layer": measure(step, **timing(cfg))}
-emit({"results": results, "check": check, "threads": THREADS, "blas": blas_library()})
+finish(cfg, {"encoder_layer": step}, {"check": check, "threads": THREADS, "blas": blas_library()})
