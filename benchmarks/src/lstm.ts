@@ -219,15 +219,19 @@ async function measureAll(ctx: Context, specs: readonly LstmSpec[], notes: strin
           fail(column, c.id, 'while setting up', err);
         }
       }
+      const later: Record<string, Timed> = {}; // PyTorch's contenders, unless sampled in the same rounds
       for (const [column, session] of torch.contenders) {
         if (!session) continue;
-        entries[column.label] = session.timed(c.id);
+        (ctx.interleave ? entries : later)[column.label] = session.timed(c.id);
         owner.set(column.label, column);
       }
       ctx.progress(
         `lstm: timing ${c.label} (${Object.keys(entries).join(', ')}; TF.js takes seconds per step)…`,
       );
-      const measured = await measureRoundRobin(entries, ctx.timing);
+      const measured = {
+        ...(await measureRoundRobin(entries, ctx.timing)),
+        ...(await measureRoundRobin(later, ctx.timing)),
+      };
       for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
         const column = owner.get(key)!;
         if (m instanceof Error) fail(column, c.id, 'while timed', m);

@@ -28,7 +28,7 @@ async function main(opts: Options): Promise<void> {
   const torch = torchState(opts);
   const top = header(tl, tfInfo, torch, opts.timing); // taken now: date and load at the start
 
-  const ctx: Context = { timing: opts.timing, tl, tf: tfInfo, torch, progress };
+  const ctx: Context = { timing: opts.timing, tl, tf: tfInfo, torch, interleave: opts.interleave, progress };
   const sections: string[] = [];
   if (opts.suites.includes('matmul')) {
     sections.push(renderSuite(await runMatmul(ctx, opts.sizes, MATMUL_OPS)));
@@ -69,7 +69,7 @@ async function main(opts: Options): Promise<void> {
       : []),
     ...(torch.ok
       ? [
-          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm, transformer: also 2, OpenMP OpenBLAS; in these three suites sampled in turn with the JS contenders, elsewhere timed after them).`,
+          `torch = PyTorch in a ${PYTHON} subprocess, 1 thread (mlp, lstm, transformer: also 2, OpenMP OpenBLAS), timed after the JS contenders${opts.interleave ? ' (mlp, lstm, transformer: --interleave, in turn with them)' : ''}.`,
         ]
       : []),
     ...(tl.ok ? [] : [`Tensorloom column is empty: @tensorloom/tensor ${tl.error}.`]),

@@ -189,7 +189,7 @@ async function measureEntries(ctx: Context, { entries, owner }: Entries, notes: 
   }
 }
 
-/** Tensorloom's columns, measured in the same rounds as `torch`'s contenders. */
+/** Tensorloom's columns, measured in the same rounds as `torch`'s contenders with --interleave. */
 async function measureTensorloom(
   ctx: Context,
   libs: MlpLibs,
@@ -235,7 +235,9 @@ async function measureTensorloom(
     }
     await measureEntries(
       ctx,
-      { entries: { ...entries, ...torch.entries }, owner: new Map([...owner, ...torch.owner]) },
+      ctx.interleave
+        ? { entries: { ...entries, ...torch.entries }, owner: new Map([...owner, ...torch.owner]) }
+        : { entries, owner },
       notes,
     );
   } finally {
@@ -356,6 +358,7 @@ export async function runMlp(ctx: Context): Promise<string> {
       await measureEntries(ctx, started.torch, notes);
     } else {
       tlColumns = await measureTensorloom(ctx, libs, d, notes, started.torch);
+      if (!ctx.interleave) await measureEntries(ctx, started.torch, notes);
     }
   } finally {
     started.close();

@@ -39,6 +39,8 @@ export interface Context {
   tl: Loaded;
   tf: TfInfo;
   torch: TorchState;
+  /** PyTorch's samples taken in the same rounds as the JS contenders' (mlp, lstm, transformer), else after them. */
+  interleave: boolean;
   progress(message: string): void;
 }
 

@@ -27,8 +27,18 @@ export interface Measurement {
  */
 export interface Remote {
   warm(ms: number): Promise<number>;
-  sample(iters: number): Promise<number>;
+  /** `iters` timed calls, after one untimed call when `rewarm` (see REWARM_BELOW). */
+  sample(iters: number, rewarm: boolean): Promise<number>;
 }
+
+/**
+ * Samples of fewer calls than this start with one untimed call (unless a call takes seconds: TF.js cpu). The
+ * contenders of a round take turns, so a contender whose sample is one or two calls long would otherwise time a
+ * first call on caches (and, for PyTorch, threads) that the other contenders' samples just left cold, which no step
+ * of a real training loop sees.
+ */
+const REWARM_BELOW = 3;
+const REWARM_MAX_MS = 1000;
 
 export interface Timed {
   /** The call to time here; a remote contender has none. */
@@ -80,7 +90,8 @@ export async function measureRoundRobin<K extends string>(
 ): Promise<Partial<Record<K, Measurement | Error>>> {
   if (opts.runs < 5) throw new Error(`runs must be >= 5 (got ${opts.runs})`);
   const out: Partial<Record<K, Measurement | Error>> = {};
-  const live: { key: K; timed: Timed; iters: number; runs: number; samples: number[] }[] = [];
+  const live: { key: K; timed: Timed; iters: number; runs: number; rewarm: boolean; samples: number[] }[] =
+    [];
   const fail = (key: K, err: unknown) => {
     out[key] = err instanceof Error ? err : new Error(String(err));
   };
@@ -95,7 +106,8 @@ export async function measureRoundRobin<K extends string>(
         ? await timed.remote.warm(opts.warmupMs)
         : warmUp(callOf(timed), opts.warmupMs);
       const iters = Math.max(1, Math.round(opts.sampleMs / Math.max(fastest, 1e-6)));
-      live.push({ key, timed, iters, runs, samples: [] });
+      const rewarm = iters < REWARM_BELOW && fastest < REWARM_MAX_MS;
+      live.push({ key, timed, iters, runs, rewarm, samples: [] });
     } catch (err) {
       fail(key, err);
     }
@@ -107,10 +119,11 @@ export async function measureRoundRobin<K extends string>(
       try {
         await c.timed.enter?.();
         if (c.timed.remote) {
-          c.samples.push((await c.timed.remote.sample(c.iters)) / c.iters);
+          c.samples.push((await c.timed.remote.sample(c.iters, c.rewarm)) / c.iters);
           continue;
         }
         const fn = callOf(c.timed);
+        if (c.rewarm) fn();
         const t = performance.now();
         for (let i = 0; i < c.iters; i++) fn();
         c.samples.push((performance.now() - t) / c.iters);

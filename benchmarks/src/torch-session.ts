@@ -80,7 +80,8 @@ export class TorchSession {
     return {
       remote: {
         warm: async (ms) => (await this.request(`warm ${name} ${ms}`)).fastest * 1e3,
-        sample: async (iters) => (await this.request(`sample ${name} ${iters}`)).seconds * 1e3,
+        sample: async (iters, rewarm) =>
+          (await this.request(`sample ${name} ${iters}${rewarm ? ' rewarm' : ''}`)).seconds * 1e3,
       },
     };
   }

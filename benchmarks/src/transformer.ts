@@ -153,16 +153,25 @@ async function measureAll(ctx: Context, s: EncoderSpec, notes: string[]): Promis
   }
 
   const torch = await startTorch(ctx, s, notes);
+  const later: Record<string, Timed> = {}; // PyTorch's contenders, unless sampled in the same rounds
   for (const [column, timed] of torch.contenders) {
     columns.push(column);
-    if (timed) add(column, timed);
+    if (!timed) continue;
+    add(column, timed);
+    if (!ctx.interleave) {
+      later[name(column)] = timed;
+      delete entries[name(column)];
+    }
   }
 
   try {
     ctx.progress(
       `transformer: timing the encoder layer (${Object.keys(entries).join(', ')}; TF.js takes seconds per step)…`,
     );
-    const measured = await measureRoundRobin(entries, ctx.timing);
+    const measured = {
+      ...(await measureRoundRobin(entries, ctx.timing)),
+      ...(await measureRoundRobin(later, ctx.timing)),
+    };
     for (const [key, m] of Object.entries(measured) as [string, Measurement | Error][]) {
       const column = owner.get(key)!;
       if (m instanceof Error) fail(column, 'while timed', m);

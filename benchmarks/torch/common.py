@@ -112,6 +112,7 @@ def finish(cfg, cases, extra):
     {"ready": true, **extra} and answers one request per stdin line with one JSON line:
         warm NAME MS     calls NAME for MS milliseconds -> {"fastest": seconds of the fastest call}
         sample NAME N    N calls back to back           -> {"seconds": their total}
+        sample NAME N rewarm    the same after one untimed call (src/timing.ts, REWARM_BELOW)
         quit
     """
     def parts(case):
@@ -146,6 +147,8 @@ def finish(cfg, cases, extra):
                     break
             emit({"fastest": fastest})
         else:
+            if len(words) > 3 and words[3] == "rewarm":
+                fn()
             t = time.perf_counter()
             for _ in range(int(words[2])):
                 fn()
