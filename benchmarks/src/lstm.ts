@@ -3,7 +3,6 @@
 // and wasm, PyTorch's nn.LSTM at 1 and 2 threads. One step: the layer over the whole sequence from zero
 // states, loss = sum of the output, backward to every weight and to the input. Two rows: one layer, and a
 // 2-layer bidirectional stack.
-import { cpus } from 'node:os';
 import type * as NNRnn from '@tensorloom/nn-rnn';
 import { randnArray, relError } from './data.js';
 import { type LstmSpec, type Param, tfLstm } from './lstm-tfjs.js';
@@ -12,7 +11,7 @@ import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions, type TorchSession } from './torch-session.js';
+import { startSessions, type TorchSession, threadsNote } from './torch-session.js';
 import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
@@ -295,10 +294,7 @@ async function startTorch(
       threads: number;
       blas: string | null;
     };
-    const cores = cpus().length;
-    const busy =
-      threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
-    notes.push(`${label}: torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`);
+    notes.push(threadsNote(label, threads, info));
     const checks = Object.fromEntries(
       Object.entries(info.check).map(([id, c]) => [
         id,

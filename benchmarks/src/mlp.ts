@@ -2,7 +2,6 @@
 // backend (wasm at 1 and 2 threads), PyTorch at 1 and 2 threads. The step is PyTorch's usual loop body:
 // zeroGrad, forward (Linear, ReLU, Linear), cross-entropy on class targets, backward, Adam. It is also split
 // into forward, backward and the optimizer, to show where the time goes.
-import { cpus } from 'node:os';
 import type * as Losses from '@tensorloom/losses';
 import type * as NN from '@tensorloom/nn';
 import type * as Optim from '@tensorloom/optim';
@@ -12,7 +11,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions } from './torch-session.js';
+import { startSessions, threadsNote } from './torch-session.js';
 import { missingApi, tensorloomVariants } from './variants.js';
 
 export interface MlpConfig {
@@ -281,10 +280,7 @@ async function startTorch(
       return { label, threads, ms: 'error' };
     }
     const info = session.info as { check_losses: number[]; threads: number; blas: string | null };
-    const cores = cpus().length;
-    const busy =
-      threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
-    notes.push(`${label}: torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`);
+    notes.push(threadsNote(label, threads, info));
     const column: Column = { label, threads, ms: {}, losses: info.check_losses };
     for (const part of TIMED) {
       const key = `${label} ${part}`;

@@ -3,6 +3,7 @@
 // measureRoundRobin takes a PyTorch sample between Tensorloom's: on a shared machine whose speed changes from minute
 // to minute, both sides of a ratio are then measured under the same conditions, not minutes apart.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Timed } from './timing.js';
@@ -109,4 +110,12 @@ export async function startSessions(
     }
   }
   return sessions;
+}
+
+/** The note under a table naming a torch column's threads and BLAS, with a warning when it takes every core. */
+export function threadsNote(label: string, threads: number, info: Record<string, unknown>): string {
+  const cores = cpus().length;
+  const busy =
+    threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
+  return `${label}: torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`;
 }

@@ -3,7 +3,6 @@
 // and 2 threads), the same layer built from TF.js ops on cpu and wasm, PyTorch's nn.TransformerEncoderLayer
 // at 1 and 2 threads. One step: the layer, loss = sum of the output, backward to every weight and the input.
 // The suite's second table, greedy decoding with and without the KV cache, is in src/decode.ts.
-import { cpus } from 'node:os';
 import { randnArray, relError } from './data.js';
 import { runDecode } from './decode.js';
 import type { Param } from './lstm-tfjs.js';
@@ -11,7 +10,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions } from './torch-session.js';
+import { startSessions, threadsNote } from './torch-session.js';
 import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
 import { missingApi, tensorloomVariants } from './variants.js';
@@ -226,12 +225,7 @@ async function startTorch(
       threads: number;
       blas: string | null;
     };
-    const cores = cpus().length;
-    const busy =
-      threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';
-    notes.push(
-      `torch (${threads} thr): torch.get_num_threads() = ${info.threads}, BLAS ${info.blas ?? '?'}${busy}`,
-    );
+    notes.push(threadsNote(`torch (${threads} thr)`, threads, info));
     const check = {
       output: fromBase64(info.check.output),
       inputGrad: fromBase64(info.check.input_grad),

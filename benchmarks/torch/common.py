@@ -35,18 +35,23 @@ def timing(cfg):
     return dict(runs=cfg.get("runs", 7), warmup_ms=cfg.get("warmup_ms", 300), sample_ms=cfg.get("sample_ms", 60))
 
 
+def warm_up(fn, warmup_ms):
+    """Calls fn until warmup_ms have passed (at least once); returns the fastest call in seconds."""
+    start = time.perf_counter()
+    fastest = float("inf")
+    while True:
+        t = time.perf_counter()
+        fn()
+        fastest = min(fastest, time.perf_counter() - t)
+        if (time.perf_counter() - start) * 1e3 >= warmup_ms:
+            return fastest
+
+
 def measure(fn, runs, warmup_ms, sample_ms):
     """Median seconds per call; mirrors measureRoundRobin() in src/timing.ts (one contender)."""
     if runs < 5:
         raise ValueError("runs must be >= 5")
-    start = time.perf_counter()
-    last = float("inf")
-    while True:
-        t = time.perf_counter()
-        fn()
-        last = min(last, time.perf_counter() - t)
-        if (time.perf_counter() - start) * 1e3 >= warmup_ms:
-            break
+    last = warm_up(fn, warmup_ms)
     iters = max(1, round(sample_ms / 1e3 / max(last, 1e-9)))
     samples = []
     for _ in range(runs):
@@ -137,15 +142,7 @@ def finish(cfg, cases, extra):
         if before:
             before()
         if words[0] == "warm":
-            start = time.perf_counter()
-            fastest = float("inf")
-            while True:
-                t = time.perf_counter()
-                fn()
-                fastest = min(fastest, time.perf_counter() - t)
-                if (time.perf_counter() - start) * 1e3 >= float(words[2]):
-                    break
-            emit({"fastest": fastest})
+            emit({"fastest": warm_up(fn, float(words[2]))})
         else:
             if len(words) > 3 and words[3] == "rewarm":
                 fn()
