@@ -22,6 +22,9 @@ export default defineConfig({
   root: fromRoot('.'),
   resolve: { alias },
   test: {
+    // A timeout is for a hung test, not a slow one: the heaviest kernel checks take about a second alone and were
+    // seen at 6 s under CI, where turbo runs every package's tests at once on two busy cores.
+    testTimeout: 30_000,
     // Every package's tests run once per backend: `tensor` on the portable kernels, `tensor:wasm` on the
     // WebAssembly ones (TENSORLOOM_BACKEND picks the backend when the tensor package loads).
     projects: [
