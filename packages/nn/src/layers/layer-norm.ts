@@ -37,14 +37,7 @@ export class LayerNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const k = this.normalizedShape.length;
-    const trailing = x.shape.slice(x.ndim - k);
-    if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
-      throw new ShapeError(
-        `layerNorm: input's trailing dims must be [${this.normalizedShape.join(',')}] (got input [${x.shape.join(',')}])`,
-      );
-    }
-    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); // checks x's trailing dims
   }
 
   protected override extraRepr(): string {

@@ -1,16 +1,13 @@
 /** @file y = x Wᵀ + b */
-import { type FloatDType, linear as fusedLinear, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
+import { type FloatDType, linear, ShapeError, type Tensor, zeros } from '@tensorloom/tensor';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
 /**
- * y = x Wᵀ + b over the last dim (PyTorch's `F.linear`): x [..., in], weight [out, in], bias [out] or null →
- * [..., out]. The tensor package's fused `linear`: one product with the bias added in the same kernel call, leading
- * dims flattened so that backward forms one weight gradient rather than one per batch entry.
+ * y = x Wᵀ + b over the last dim (PyTorch's `F.linear`): the tensor package's fused `linear`, re-exported here
+ * beside the layer, as torch.nn.functional keeps it beside torch.nn.Linear.
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  return fusedLinear(x, weight, bias);
-}
+export { linear } from '@tensorloom/tensor';
 
 export interface LinearOptions {
   bias?: boolean;

@@ -26,8 +26,6 @@ const rowsOf = (x: Tensor, rows: number, cols: number): StridedArray => ({
 const vectorOf = (v: Tensor | null, cols: number): StridedArray | null =>
   v && { data: v.data, shape: [cols], strides: [1], offset: v.offset };
 
-const asContiguous = (t: Tensor): Tensor => (t.isContiguous() ? t : contiguous(t));
-
 /**
  * Layer normalisation (Ba, Kiros & Hinton, 2016) over the trailing dims `normalizedShape`: y = (x − E[x]) /
  * √(Var[x] + eps) · weight + bias with the biased variance, as `torch.nn.functional.layer_norm`. weight and bias
@@ -67,7 +65,7 @@ export function layerNorm(
     }
   }
   const present = { x, ...(weight ? { weight } : {}), ...(bias ? { bias } : {}) };
-  const [input, ...affine] = floatInputs(op, present).map(asContiguous);
+  const [input, ...affine] = floatInputs(op, present).map(contiguous);
   const w = weight ? affine[0] : null;
   const b = bias ? affine[affine.length - 1] : null;
   const cols = shape.reduce((a, d) => a * d, 1);
@@ -105,7 +103,7 @@ export function layerNormBackward(
   const dx = wanted[0] ? empty(x.shape, x.dtype) : null;
   const dWeight = wanted[1] ? empty(normalizedShape, x.dtype) : null;
   const dBias = wanted[2] ? empty(normalizedShape, x.dtype) : null;
-  const grad = asContiguous(dy.dtype === x.dtype ? dy : dy.to(x.dtype));
+  const grad = contiguous(dy.to(x.dtype)); // .to and contiguous copy nothing that is already so
   getBackend().layerNormBackward(
     rowsOf(grad, rows, cols),
     rowsOf(x, rows, cols),

@@ -11,7 +11,7 @@ import type { FloatArray } from '../../dtype.js';
 import type { StridedArray } from '../backend.js';
 import { batchedMatmul } from '../js/batched-matmul.js';
 import { forEachRow } from '../js/iterate.js';
-import { addBias, transposed } from '../js/linear.js';
+import { addBias, linear as portableLinear, transposed } from '../js/linear.js';
 import { type Kernels, loadKernels } from './loader.js';
 import { reserveScratch } from './scratch.js';
 import { planStage, stage } from './stage.js';
@@ -39,10 +39,15 @@ const align4 = (elements: number) => (elements + 3) & ~3;
 
 /** The Backend's matmul: a [...batch, M, K] · b [...batch, K, N] → out [...batch, M, N], same batch dims. */
 export function wasmMatmul(a: StridedArray, b: StridedArray, out: FloatArray): void {
+  const kernels = kernelsFor(a, b);
+  if (!kernels || !matmulOnKernels(kernels, a, b, out)) batchedMatmul(a, b, out);
+}
+
+/** The kernels for a · b, or null for a tiny product (per batch entry) or where there are none. */
+function kernelsFor(a: StridedArray, b: StridedArray): Kernels | null {
   const rank = a.shape.length;
   const multiplyAdds = a.shape[rank - 2] * a.shape[rank - 1] * b.shape[rank - 1];
-  const kernels = multiplyAdds > tinyProduct ? loadKernels() : null;
-  if (!kernels || !matmulOnKernels(kernels, a, b, out)) batchedMatmul(a, b, out);
+  return multiplyAdds > tinyProduct ? loadKernels() : null;
 }
 
 /**
@@ -56,16 +61,14 @@ export function wasmLinear(
   out: FloatArray,
 ): void {
   const w = transposed(weight);
-  const multiplyAdds = x.shape[0] * x.shape[1] * weight.shape[0];
-  const kernels = multiplyAdds > tinyProduct ? loadKernels() : null;
+  const kernels = kernelsFor(x, w);
   // The add kernel reads the bias as one contiguous row; a strided bias view is added here instead.
   const rowBias = bias && (bias.shape[0] <= 1 || bias.strides[0] === 1) ? bias : null;
   if (kernels && matmulOnKernels(kernels, x, w, out, rowBias)) {
     if (bias && !rowBias) addBias(out, bias);
     return;
   }
-  batchedMatmul(x, w, out);
-  if (bias) addBias(out, bias);
+  portableLinear(x, weight, bias, out);
 }
 
 /**
