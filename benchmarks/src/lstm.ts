@@ -11,7 +11,7 @@ import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions, type TorchSession, threadsNote } from './torch-session.js';
+import { type TorchSession, torchColumns } from './torch-session.js';
 import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
@@ -34,7 +34,6 @@ export const LSTM_CASES: readonly LstmCase[] = [
  */
 const TF_CPU_RUNS = 5;
 const TF_BACKENDS: readonly TfBackend[] = ['cpu', 'wasm'];
-const TORCH_THREADS = [1, 2] as const;
 
 /** PyTorch's nn.LSTM parameters, in named_parameters() order: per layer and direction, (W_ih, W_hh, b_ih, b_hh). */
 function paramShapes(c: LstmCase): [string, number[]][] {
@@ -259,16 +258,6 @@ async function startTorch(
   specs: readonly LstmSpec[],
   notes: string[],
 ): Promise<{ contenders: [Column, TorchSession | null][]; close: () => void }> {
-  const state = ctx.torch;
-  if (!state.ok) {
-    return {
-      contenders: TORCH_THREADS.map((threads) => [
-        { label: `torch (${threads} thr)`, threads, ms: state.cell, checks: {} },
-        null,
-      ]),
-      close: () => {},
-    };
-  }
   const config = {
     steps: LSTM_SIZES.steps,
     batch: LSTM_SIZES.batch,
@@ -281,32 +270,21 @@ async function startTorch(
       params: paramShapes(c),
     })),
   };
-  const sessions = await startSessions('lstm', config, TORCH_THREADS, packed(specs), ctx.progress);
-  const contenders = TORCH_THREADS.map((threads): [Column, TorchSession | null] => {
-    const label = `torch (${threads} thr)`;
-    const session = sessions.get(threads)!;
-    if (session instanceof Error) {
-      notes.push(`torch lstm (${threads} thr) failed: ${session.message}`);
-      return [{ label, threads, ms: 'error', checks: {} }, null];
-    }
-    const info = session.info as {
-      check: Record<string, { output: string; input_grad: string }>;
-      threads: number;
-      blas: string | null;
-    };
-    notes.push(threadsNote(label, threads, info));
-    const checks = Object.fromEntries(
-      Object.entries(info.check).map(([id, c]) => [
-        id,
-        { output: fromBase64(c.output), inputGrad: fromBase64(c.input_grad) },
-      ]),
-    );
-    return [{ label, threads, ms: {}, checks }, session];
+  const label = (threads: number) => `torch (${threads} thr)`;
+  const started = await torchColumns(ctx, 'lstm', config, () => packed(specs), notes, {
+    unavailable: (threads, cell): Column => ({ label: label(threads), threads, ms: cell, checks: {} }),
+    ready: (threads, info): Column => {
+      const { check } = info as { check: Record<string, { output: string; input_grad: string }> };
+      const checks = Object.fromEntries(
+        Object.entries(check).map(([id, c]) => [
+          id,
+          { output: fromBase64(c.output), inputGrad: fromBase64(c.input_grad) },
+        ]),
+      );
+      return { label: label(threads), threads, ms: {}, checks };
+    },
   });
-  const close = () => {
-    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
-  };
-  return { contenders, close };
+  return { contenders: started.columns, close: started.close };
 }
 
 /** Per case: every contender's output and input gradient against the first Tensorloom column's (else the first). */

@@ -11,7 +11,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions, threadsNote } from './torch-session.js';
+import { torchColumns } from './torch-session.js';
 import { missingApi, tensorloomVariants } from './variants.js';
 
 export interface MlpConfig {
@@ -32,7 +32,6 @@ export const MLP: MlpConfig = {
   lr: 1e-3,
   checkSteps: 3,
 };
-const TORCH_THREADS = [1, 2] as const;
 
 /** What gets timed; "backward" is derived as (forward+backward) − forward. */
 const TIMED = ['step', 'forward', 'forward+backward', 'optimizer'] as const;
@@ -254,16 +253,6 @@ async function startTorch(
   d: MlpData,
   notes: string[],
 ): Promise<{ columns: Column[]; torch: Entries; close: () => void }> {
-  const torch: Entries = { entries: {}, owner: new Map() };
-  const state = ctx.torch;
-  if (!state.ok) {
-    const columns = TORCH_THREADS.map((threads) => ({
-      label: `torch (${threads} thr)`,
-      threads,
-      ms: state.cell,
-    }));
-    return { columns, torch, close: () => {} };
-  }
   const config = {
     batch: MLP.batch,
     sizes: [MLP.inFeatures, MLP.hidden, MLP.classes],
@@ -271,28 +260,26 @@ async function startTorch(
     targets: [...d.targets],
     check_steps: MLP.checkSteps,
   };
-  const sessions = await startSessions('mlp', config, TORCH_THREADS, packed(d), ctx.progress);
-  const columns = TORCH_THREADS.map((threads): Column => {
-    const label = `torch (${threads} thr)`;
-    const session = sessions.get(threads)!;
-    if (session instanceof Error) {
-      notes.push(`torch mlp (${threads} thr) failed: ${session.message}`);
-      return { label, threads, ms: 'error' };
-    }
-    const info = session.info as { check_losses: number[]; threads: number; blas: string | null };
-    notes.push(threadsNote(label, threads, info));
-    const column: Column = { label, threads, ms: {}, losses: info.check_losses };
+  const label = (threads: number) => `torch (${threads} thr)`;
+  const started = await torchColumns(ctx, 'mlp', config, () => packed(d), notes, {
+    unavailable: (threads, cell): Column => ({ label: label(threads), threads, ms: cell }),
+    ready: (threads, info): Column => ({
+      label: label(threads),
+      threads,
+      ms: {},
+      losses: (info as { check_losses: number[] }).check_losses,
+    }),
+  });
+  const torch: Entries = { entries: {}, owner: new Map() };
+  for (const [column, session] of started.columns) {
+    if (!session) continue;
     for (const part of TIMED) {
-      const key = `${label} ${part}`;
+      const key = `${column.label} ${part}`;
       torch.entries[key] = session.timed(part);
       torch.owner.set(key, [column, part]);
     }
-    return column;
-  });
-  const close = () => {
-    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
-  };
-  return { columns, torch, close };
+  }
+  return { columns: started.columns.map(([column]) => column), torch, close: started.close };
 }
 
 /** Every contender's first losses against the reference's (torch at 1 thread, else the first backend). */

@@ -1,13 +1,17 @@
 // PyTorch contenders sampled in turn with Tensorloom's. A suite's script (torch/<suite>.py with "serve" set) stays
 // up after its set-up and answers "warm" and "sample" requests on stdin (torch/common.py, finish()), so that
 // measureRoundRobin takes a PyTorch sample between Tensorloom's: on a shared machine whose speed changes from minute
-// to minute, both sides of a ratio are then measured under the same conditions, not minutes apart.
+// to minute, both sides of a ratio are then measured under the same conditions, not minutes apart (--interleave).
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Context } from './suite.js';
 import type { Timed } from './timing.js';
 import { PYTHON, torchEnv } from './torch.js';
+
+/** PyTorch's thread counts in the suites that compare against it. */
+const TORCH_THREADS = [1, 2] as const;
 
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
@@ -92,28 +96,48 @@ export class TorchSession {
   }
 }
 
-/** A session per thread count, or why it could not start (the reason goes in the column's cells and notes). */
-export async function startSessions(
+/**
+ * A suite's PyTorch columns, one per thread count, each with its running script (null when there is none). With
+ * torch available and the script started, `ready` builds the column from the script's ready line and a note names
+ * its threads and BLAS; otherwise `unavailable` builds one whose cells say why: the state's text when torch is
+ * missing, 'error' (with a note) when the script failed. `close` ends the scripts.
+ */
+export async function torchColumns<C>(
+  ctx: Context,
   suite: 'mlp' | 'lstm' | 'transformer',
   config: object,
-  threadCounts: readonly number[],
-  input: Uint8Array,
-  progress: (message: string) => void,
-): Promise<Map<number, TorchSession | Error>> {
-  const sessions = new Map<number, TorchSession | Error>();
-  for (const threads of threadCounts) {
-    progress(`${suite}: starting torch at ${threads} thread(s), sampled in turn with Tensorloom…`);
+  input: () => Uint8Array,
+  notes: string[],
+  build: {
+    ready(threads: number, info: Record<string, unknown>): C;
+    unavailable(threads: number, cell: string): C;
+  },
+): Promise<{ columns: [C, TorchSession | null][]; close: () => void }> {
+  const state = ctx.torch;
+  if (!state.ok) {
+    return { columns: TORCH_THREADS.map((t) => [build.unavailable(t, state.cell), null]), close: () => {} };
+  }
+  const bytes = input();
+  const columns: [C, TorchSession | null][] = [];
+  for (const threads of TORCH_THREADS) {
+    ctx.progress(`${suite}: starting torch at ${threads} thread(s)…`);
     try {
-      sessions.set(threads, await TorchSession.start(suite, config, threads, input));
+      const session = await TorchSession.start(suite, config, threads, bytes);
+      notes.push(threadsNote(`torch (${threads} thr)`, threads, session.info));
+      columns.push([build.ready(threads, session.info), session]);
     } catch (err) {
-      sessions.set(threads, err instanceof Error ? err : new Error(String(err)));
+      notes.push(`torch ${suite} (${threads} thr) failed: ${err instanceof Error ? err.message : err}`);
+      columns.push([build.unavailable(threads, 'error'), null]);
     }
   }
-  return sessions;
+  const close = () => {
+    for (const [, session] of columns) session?.close();
+  };
+  return { columns, close };
 }
 
 /** The note under a table naming a torch column's threads and BLAS, with a warning when it takes every core. */
-export function threadsNote(label: string, threads: number, info: Record<string, unknown>): string {
+function threadsNote(label: string, threads: number, info: Record<string, unknown>): string {
   const cores = cpus().length;
   const busy =
     threads > 1 && cores <= threads ? ` (all ${cores} cores: only meaningful on an idle machine)` : '';

@@ -10,7 +10,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { startSessions, threadsNote } from './torch-session.js';
+import { torchColumns } from './torch-session.js';
 import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
 import { missingApi, tensorloomVariants } from './variants.js';
@@ -31,7 +31,6 @@ export const ENCODER_SIZES = {
  */
 const TF_CPU_RUNS = 5;
 const TF_BACKENDS: readonly TfBackend[] = ['cpu', 'wasm'];
-const TORCH_THREADS = [1, 2] as const;
 const CHECK_TOLERANCE = 1e-4;
 
 /** nn.TransformerEncoderLayer's parameters in named_parameters() order, and how their values are drawn. */
@@ -198,13 +197,6 @@ async function startTorch(
   s: EncoderSpec,
   notes: string[],
 ): Promise<{ contenders: [Column, Timed | null][]; close: () => void }> {
-  const state = ctx.torch;
-  if (!state.ok) {
-    return {
-      contenders: TORCH_THREADS.map((threads) => [{ label: 'torch', threads, ms: state.cell }, null]),
-      close: () => {},
-    };
-  }
   const config = {
     batch: s.batch,
     seq: s.seq,
@@ -213,30 +205,29 @@ async function startTorch(
     dim_feedforward: s.dimFeedforward,
     params: paramShapes().map(([name, shape]) => [name, shape]),
   };
-  const sessions = await startSessions('transformer', config, TORCH_THREADS, packed(s), ctx.progress);
-  const contenders = TORCH_THREADS.map((threads): [Column, Timed | null] => {
-    const session = sessions.get(threads)!;
-    if (session instanceof Error) {
-      notes.push(`torch transformer (${threads} thr) failed: ${session.message}`);
-      return [{ label: 'torch', threads, ms: 'error' }, null];
-    }
-    const info = session.info as {
-      check: { output: string; input_grad: string; in_proj_weight_grad: string };
-      threads: number;
-      blas: string | null;
-    };
-    notes.push(threadsNote(`torch (${threads} thr)`, threads, info));
-    const check = {
-      output: fromBase64(info.check.output),
-      inputGrad: fromBase64(info.check.input_grad),
-      inProjGrad: fromBase64(info.check.in_proj_weight_grad),
-    };
-    return [{ label: 'torch', threads, ms: '?', check }, session.timed('encoder_layer')];
+  const started = await torchColumns(ctx, 'transformer', config, () => packed(s), notes, {
+    unavailable: (threads, cell): Column => ({ label: 'torch', threads, ms: cell }),
+    ready: (threads, info): Column => {
+      const { check } = info as {
+        check: { output: string; input_grad: string; in_proj_weight_grad: string };
+      };
+      return {
+        label: 'torch',
+        threads,
+        ms: '?',
+        check: {
+          output: fromBase64(check.output),
+          inputGrad: fromBase64(check.input_grad),
+          inProjGrad: fromBase64(check.in_proj_weight_grad),
+        },
+      };
+    },
   });
-  const close = () => {
-    for (const session of sessions.values()) if (!(session instanceof Error)) session.close();
-  };
-  return { contenders, close };
+  const contenders = started.columns.map(([column, session]): [Column, Timed | null] => [
+    column,
+    session?.timed('encoder_layer') ?? null,
+  ]);
+  return { contenders, close: started.close };
 }
 
 const name = (c: Column) => `${c.label} (${c.threads} thr)`;
