@@ -124,24 +124,41 @@ describe('random', () => {
     expect([g.normal(), g.normal(), g.uniform()]).toEqual(next);
   });
 
-  it('fills a Bernoulli mask with exactly the draws of one uniform() per element, and leaves the stream there', () => {
+  it('fills a Bernoulli mask with exactly the draws of one bernoulli() per element, and leaves the stream there', () => {
     for (const [n, p, value] of [
       [0, 0.5, 1],
       [1, 0.5, 2],
       [1001, 0.3, 1 / 0.7],
       [64, 1, 1],
       [64, 0, 1],
+      [64, 0.5, Number.POSITIVE_INFINITY],
+      [64, 0.5, Number.NaN],
     ] as const) {
       const reference = new Generator(11);
       reference.normal(); // a spare normal in the state must survive
       const fast = new Generator(11);
       fast.normal();
-      const expected = Array.from({ length: n }, () => (reference.uniform() < p ? Math.fround(value) : 0));
+      const expected = Array.from({ length: n }, () => (reference.bernoulli(p) ? Math.fround(value) : 0));
       const mask = new Float32Array(n);
       fast.fillBernoulli(mask, p, value);
       expect(Array.from(mask)).toEqual(expected);
       expect(fast.getState()).toEqual(reference.getState());
     }
+  });
+
+  it('fills Bernoulli masks at the asked rate, always at p = 1 and never at p = 0', () => {
+    const g = new Generator(3);
+    const mask = new Float64Array(200_000);
+    for (const p of [0.1, 0.3, 0.5, 0.9]) {
+      g.fillBernoulli(mask, p, 2);
+      const hits = mask.reduce((n, v) => n + (v === 2 ? 1 : 0), 0);
+      expect(mask.every((v) => v === 0 || v === 2)).toBe(true);
+      expect(Math.abs(hits / mask.length - p)).toBeLessThan(0.005); // 4.4σ at p = 0.5
+    }
+    g.fillBernoulli(mask, 1, 3);
+    expect(mask.every((v) => v === 3)).toBe(true);
+    g.fillBernoulli(mask, 0, 3);
+    expect(mask.every((v) => v === 0)).toBe(true);
   });
 
   it('draws with the right moments and ranges', () => {

@@ -239,7 +239,7 @@ export function bernoulli(probs: Tensor, options: { generator?: Generator } = {}
   for (let i = 0; i < p.length; i++) {
     if (!(p[i] >= 0 && p[i] <= 1))
       throw new DataError(`bernoulli: probabilities must be in [0, 1] (got ${p[i]})`);
-    out[i] = g.uniform() < p[i] ? 1 : 0;
+    out[i] = g.bernoulli(p[i]) ? 1 : 0;
   }
   return new Tensor(out, [...probs.shape]);
 }
