@@ -410,3 +410,71 @@ export function softmax(rows: i32, cols: i32, x: usize, xRow: i32, out: usize, l
     }
   }
 }
+
+/** Σ a[c]·b[c] of `cols` contiguous floats at a and b, each product and the sum in float64. */
+function rowDot(a: usize, b: usize, cols: i32): f64 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  let c = 0;
+  for (; c + 4 <= cols; c += 4, a += 16, b += 16) {
+    const u = v128.load(a);
+    const v = v128.load(b);
+    lo = f64x2.add(lo, f64x2.mul(f64x2.promote_low_f32x4(u), f64x2.promote_low_f32x4(v)));
+    hi = f64x2.add(
+      hi,
+      f64x2.mul(
+        f64x2.promote_low_f32x4(f32x4.shuffle(u, u, 2, 3, 2, 3)),
+        f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3)),
+      ),
+    );
+  }
+  const both = f64x2.add(lo, hi);
+  let total = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
+  for (; c < cols; c++, a += 4, b += 4) total += <f64>load<f32>(a) * <f64>load<f32>(b);
+  return total;
+}
+
+/**
+ * softmax's vector-Jacobian product for `rows` contiguous rows of its output y and the gradient g (row strides
+ * `yRow`, `gRow` in elements) into contiguous out: y ⊙ (g − Σ g ⊙ y), or g − exp(y) ⊙ Σ g when `log`. One
+ * pass for the row's sum (in float64) and one for the result, where the composed ops made five.
+ */
+export function softmaxBackward(
+  rows: i32,
+  cols: i32,
+  y: usize,
+  yRow: i32,
+  g: usize,
+  gRow: i32,
+  out: usize,
+  log: bool,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const p = y + <usize>(r * yRow) * 4;
+    const q = g + <usize>(r * gRow) * 4;
+    const o = out + <usize>(r * cols) * 4;
+    const total = <f32>(log ? rowSum(q, cols) : rowDot(p, q, cols));
+    const t = f32x4.splat(total);
+    let c = 0;
+    if (log) {
+      for (; c + 4 <= cols; c += 4) {
+        const at = <usize>c * 4;
+        v128.store(o + at, f32x4.sub(v128.load(q + at), f32x4.mul(exp4(v128.load(p + at)), t)));
+      }
+      for (; c < cols; c++) {
+        const at = <usize>c * 4;
+        const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(p + at))), 0);
+        f32.store(o + at, load<f32>(q + at) - e * total);
+      }
+    } else {
+      for (; c + 4 <= cols; c += 4) {
+        const at = <usize>c * 4;
+        v128.store(o + at, f32x4.mul(v128.load(p + at), f32x4.sub(v128.load(q + at), t)));
+      }
+      for (; c < cols; c++) {
+        const at = <usize>c * 4;
+        f32.store(o + at, load<f32>(p + at) * (load<f32>(q + at) - total));
+      }
+    }
+  }
+}

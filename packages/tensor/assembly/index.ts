@@ -5,7 +5,7 @@
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
-export { binary, softmax, sumColumns, sumRows, unary, where } from './elementwise';
+export { binary, softmax, softmaxBackward, sumColumns, sumRows, unary, where } from './elementwise';
 export { layerNorm, layerNormBackward } from './layer-norm';
 export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
 export { lstmSequenceRun } from './lstm-sequence';

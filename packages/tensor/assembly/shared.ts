@@ -10,6 +10,7 @@ export {
   lstmSequenceRun,
   matmul,
   softmax,
+  softmaxBackward,
   sumColumns,
   sumRows,
   unary,

@@ -67,6 +67,11 @@ export interface Backend {
   /** out = softmax (or log-softmax when `log`) of x over the last dim; out is a strided view of x's shape. */
   softmax(x: StridedArray, out: StridedArray, log: boolean): void;
   /**
+   * softmax's (or log-softmax's) vector-Jacobian product over the last dim, from its output y and the gradient
+   * g: out = y ⊙ (g − Σ g ⊙ y), or g − exp(y) ⊙ Σ g when `log`. All three are strided views of one shape.
+   */
+  softmaxBackward(y: StridedArray, g: StridedArray, out: StridedArray, log: boolean): void;
+  /**
    * Layer normalisation of each row of x [N, D] (columns contiguous): out [N, D] = (x − mean)·rstd·weight + bias
    * with the biased variance and rstd = 1/√(var + eps), weight and bias [D] or null (1 and 0). When `stats`
    * ([N, 2]) is given it receives each row's mean and rstd for layerNormBackward. out and stats are contiguous.

@@ -4,6 +4,7 @@
  * binary primitives arrive already broadcast: the `expand` rule sums gradients back to the original shapes.
  */
 
+import { softmaxBackward } from '../ops/activations.js';
 import { zerosLike } from '../ops/creation.js';
 import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/elementwise.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
@@ -130,10 +131,10 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   minDim: (g, { inputs: [x], params: { dim, indices } }) => [
     x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
   ],
-  // y = softmax(x): ∂x = y ⊙ (g − Σ_dim g ⊙ y)
-  softmax: (g, { output: y, params: { dim } }) => [y.mul(g.sub(sum(g.mul(y), dim, true)))],
-  // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g
-  logSoftmax: (g, { output: y, params: { dim } }) => [g.sub(y.exp().mul(sum(g, dim, true)))],
+  // y = softmax(x): ∂x = y ⊙ (g − Σ_dim g ⊙ y), one kernel
+  softmax: (g, { output: y, params: { dim } }) => [softmaxBackward('softmax', y, g, dim)],
+  // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g, one kernel
+  logSoftmax: (g, { output: y, params: { dim } }) => [softmaxBackward('logSoftmax', y, g, dim)],
   // y = layerNorm(x)·w + b, x̂ = (x − μ)·rstd, ĝ = g·w: ∂x = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ∂w = Σ g·x̂,
   // ∂b = Σ g over the rows (one kernel)
   layerNorm: (g, { inputs, params: { stats, normalizedShape, hasWeight } }) => {

@@ -59,6 +59,21 @@ function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor
   return record(op, out, [input], { dim: d });
 }
 
+/**
+ * softmax's or log-softmax's backward along `dim`, one kernel (not differentiable): from the forward's output y
+ * and the gradient g, y ⊙ (g − Σ g ⊙ y), or g − exp(y) ⊙ Σ g for log-softmax. Contiguous in y's dim order.
+ */
+export function softmaxBackward(op: 'softmax' | 'logSoftmax', y: Tensor, g: Tensor, dim: number): Tensor {
+  const grad = g.to(y.dtype);
+  const last = y.ndim - 1;
+  const order = y.shape.map((_, i) => i);
+  if (last > 0) [order[dim], order[last]] = [order[last], order[dim]];
+  const moved = (t: Tensor) => (dim === last || last < 0 ? t : permute(t, order));
+  const out = empty(y.shape, y.dtype);
+  getBackend().softmaxBackward(moved(y), moved(grad), moved(out), op === 'logSoftmax');
+  return out;
+}
+
 export interface DropoutOptions {
   /** Probability of zeroing an element. */
   p?: number;

@@ -8,7 +8,7 @@ import { linear } from './linear.js';
 import { lstmSequenceBackwardOn, lstmSequenceOn } from './lstm-sequence.js';
 import { reduce } from './reduce.js';
 import { gruCellGates, gruCellGatesBackward, lstmCellGates, lstmCellGatesBackward } from './rnn-gates.js';
-import { softmax } from './softmax.js';
+import { softmax, softmaxBackward } from './softmax.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -18,6 +18,7 @@ export const jsBackend: Backend = {
   where,
   reduce,
   softmax,
+  softmaxBackward,
   layerNorm,
   layerNormBackward,
   lstmCellGates,

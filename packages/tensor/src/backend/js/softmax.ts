@@ -44,3 +44,38 @@ export function softmax(x: StridedArray, out: StridedArray, log: boolean): void 
     }
   });
 }
+
+/**
+ * The vector-Jacobian product of softmax or log-softmax over the last dim, in one pass per row: from y (the
+ * forward's output) and the gradient g, out = y ⊙ (g − Σ g ⊙ y) for softmax and g − exp(y) ⊙ Σ g for log-softmax
+ * (all three strided, same shape). The row sum is accumulated in float64.
+ */
+export function softmaxBackward(y: StridedArray, g: StridedArray, out: StridedArray, log: boolean): void {
+  const rank = y.shape.length;
+  const length = rank === 0 ? 1 : y.shape[rank - 1];
+  if (length === 0) return;
+  const step = (x: StridedArray) => (rank === 0 ? 0 : x.strides[rank - 1]);
+  const yStep = step(y);
+  const gStep = step(g);
+  const oStep = step(out);
+  const outer = rank <= 1 ? [1] : y.shape.slice(0, -1);
+  const strides = rank <= 1 ? [[0], [0], [0]] : [y, g, out].map((x) => x.strides.slice(0, -1));
+  const [yRow, gRow, oRow] = strides.map((s) => s[s.length - 1]);
+  const ys = y.data;
+  const gs = g.data;
+  const dst = out.data;
+  forEachRow(outer, strides, [y.offset, g.offset, out.offset], ([yBase, gBase, oBase], rows) => {
+    for (let r = 0; r < rows; r++, yBase += yRow, gBase += gRow, oBase += oRow) {
+      let total = 0;
+      if (log) {
+        for (let k = 0, j = gBase; k < length; k++, j += gStep) total += gs[j];
+        for (let k = 0, i = yBase, j = gBase, o = oBase; k < length; k++, i += yStep, j += gStep, o += oStep)
+          dst[o] = gs[j] - Math.exp(ys[i]) * total;
+      } else {
+        for (let k = 0, i = yBase, j = gBase; k < length; k++, i += yStep, j += gStep) total += gs[j] * ys[i];
+        for (let k = 0, i = yBase, j = gBase, o = oBase; k < length; k++, i += yStep, j += gStep, o += oStep)
+          dst[o] = ys[i] * (gs[j] - total);
+      }
+    }
+  });
+}

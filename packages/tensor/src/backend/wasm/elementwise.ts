@@ -19,7 +19,7 @@ import type { BinaryOp, ReduceOp, StridedArray, UnaryOp } from '../backend.js';
 import { binary, unary, where } from '../js/elementwise.js';
 import { coalesce } from '../js/iterate.js';
 import { reduce } from '../js/reduce.js';
-import { softmax } from '../js/softmax.js';
+import { softmax, softmaxBackward } from '../js/softmax.js';
 import { type Kernels, loadKernels } from './loader.js';
 import { type Placed, place, readFloats, type Staged } from './stage.js';
 
@@ -303,5 +303,46 @@ export function wasmSoftmax(x: StridedArray, out: StridedArray, log: boolean): v
   }
   const [a] = placed.operands;
   kernels.exports.softmax(view.shape[0], cols, a.at, a.strides[0], placed.out, log);
+  out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + count), out.offset);
+}
+
+/**
+ * The Backend's softmaxBackward (see backend.ts): float32 y and g with contiguous rows along the last dim (their
+ * leading dims merging into one) into a contiguous out; other layouts and dtypes take the portable kernel.
+ */
+export function wasmSoftmaxBackward(y: StridedArray, g: StridedArray, out: StridedArray, log: boolean): void {
+  const rank = y.shape.length;
+  const fits =
+    rank > 0 &&
+    isFloat32(y) &&
+    isFloat32(g) &&
+    out.data instanceof Float32Array &&
+    y.strides[rank - 1] === 1 &&
+    g.strides[rank - 1] === 1 &&
+    isContiguous(out);
+  const kernels = fits ? kernelsFor(sizeOf(y.shape)) : null;
+  const leading = kernels
+    ? coalesce(y.shape.slice(0, -1), [y.strides.slice(0, -1), g.strides.slice(0, -1)])
+    : null;
+  if (!kernels || !leading || leading.shape.length !== 1) {
+    softmaxBackward(y, g, out, log);
+    return;
+  }
+  const rows = leading.shape[0];
+  const cols = y.shape[rank - 1];
+  const asRows = (x: StridedArray, k: number): StridedArray => ({
+    data: x.data,
+    shape: [rows, cols],
+    strides: [leading.strides[k][0], 1],
+    offset: x.offset,
+  });
+  const count = rows * cols;
+  const placed = place(kernels, [asRows(y, 0), asRows(g, 1)], count * 4);
+  if (!placed) {
+    softmaxBackward(y, g, out, log);
+    return;
+  }
+  const [a, b] = placed.operands;
+  kernels.exports.softmaxBackward(rows, cols, a.at, a.strides[0], b.at, b.strides[0], placed.out, log);
   out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + count), out.offset);
 }

@@ -1,12 +1,19 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/); float32 elementwise ops, sums, softmax, layer norm, the LSTM gates and an LSTM layer's whole
+ * when it is large (threads/); float32 elementwise ops, sums, softmax (and its backward), layer norm, the LSTM gates and an LSTM layer's whole
  * time loop (forward and backward) on other SIMD kernels; everything else — and float64 — on the portable kernels. Registered by default, and the
  * default backend where the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { wasmBinary, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere } from './elementwise.js';
+import {
+  wasmBinary,
+  wasmReduce,
+  wasmSoftmax,
+  wasmSoftmaxBackward,
+  wasmUnary,
+  wasmWhere,
+} from './elementwise.js';
 import { wasmLayerNorm, wasmLayerNormBackward } from './layer-norm.js';
 import { wasmLstmCellGates, wasmLstmCellGatesBackward } from './lstm-gates.js';
 import { wasmLstmSequence, wasmLstmSequenceBackward } from './lstm-sequence.js';
@@ -23,6 +30,7 @@ export const wasmBackend: Backend = {
   where: wasmWhere,
   reduce: wasmReduce,
   softmax: wasmSoftmax,
+  softmaxBackward: wasmSoftmaxBackward,
   layerNorm: wasmLayerNorm,
   layerNormBackward: wasmLayerNormBackward,
   matmul: wasmMatmul,

@@ -135,6 +135,17 @@ export interface KernelExports {
   sumColumns(rows: number, cols: number, x: number, xRow: number, out: number, acc: number): void;
   /** Softmax (or log-softmax) of each contiguous row into contiguous out. */
   softmax(rows: number, cols: number, x: number, xRow: number, out: number, log: boolean): void;
+  /** softmax's (or log-softmax's) backward of contiguous rows of y and g into contiguous out. */
+  softmaxBackward(
+    rows: number,
+    cols: number,
+    y: number,
+    yRow: number,
+    g: number,
+    gRow: number,
+    out: number,
+    log: boolean,
+  ): void;
   /**
    * Layer norm of float32 rows (row stride in elements, columns contiguous): out = (x − mean)·rstd·weight + bias,
    * weight and bias [cols] or 0 (none); stats, unless 0, receives [mean, rstd] per row.
