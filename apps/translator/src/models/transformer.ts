@@ -33,7 +33,6 @@ import {
   checkVocabularies,
 } from './checks.js';
 import type { ConfigInput, Resolved, TransformerConfig } from './config.js';
-import { decodeWithAttention } from './transformer-decoder.js';
 import type {
   DecodingState,
   SourceBatch,
@@ -205,16 +204,16 @@ export class TransformerTranslator extends Module implements TranslatorModel {
 
   forwardBatch(batch: TeacherForcedBatch): TeacherForcedOutput {
     const memory = this.encode(batch.src, batch.srcPaddingMask); // [B, S, D]
-    const [out, attention] = decodeWithAttention(
-      this.transformer.decoder,
+    const [out, weights] = this.transformer.decoder.forwardWithWeights(
       this.embedTarget(batch.decoderInput),
       memory,
       {
+        tgtIsCausal: true,
         tgtKeyPaddingMask: batch.tgtPaddingMask,
         memoryKeyPaddingMask: batch.srcPaddingMask,
       },
-    ); // [B, T, D], [B, T, S]
-    return { logits: this.generator.forward(out), attention }; // [B, T, V], [B, T, S]
+    ); // [B, T, D], one [B, T, S] per layer
+    return { logits: this.generator.forward(out), attention: weights[weights.length - 1] }; // [B, T, V], [B, T, S]
   }
 
   startDecoding(batch: SourceBatch): DecodingState {
@@ -243,13 +242,14 @@ class TransformerDecodingState implements DecodingState {
 
   step(prevTokens: Tensor): StepOutput {
     const x = this.model.embedTarget(prevTokens.unsqueeze(1), this.position); // [N, 1, D]
-    const [out, weights] = decodeWithAttention(this.model.transformer.decoder, x, this.memory, {
+    const [out, weights] = this.model.transformer.decoder.forwardWithWeights(x, this.memory, {
       memoryKeyPaddingMask: this.memoryPaddingMask,
-      cache: this.cache.layers,
-    }); // [N, 1, D], [N, 1, S]
+      cache: this.cache,
+    }); // [N, 1, D], one [N, 1, S] per layer
     this.position++;
     const logits = this.model.generator.forward(out.squeeze(1)); // [N, V]
-    return { logProbs: logits.logSoftmax(-1), attention: weights.squeeze(1) }; // [N, V], [N, S]
+    const attention = weights[weights.length - 1].squeeze(1); // the last layer's, [N, S]
+    return { logProbs: logits.logSoftmax(-1), attention }; // [N, V], [N, S]
   }
 
   select(rows: readonly number[]): void {

@@ -93,6 +93,28 @@ export class TransformerDecoderLayer extends Module {
    * cache) → [T, B, D].
    */
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderLayerOptions = {}): Tensor {
+    return this.run(tgt, memory, options, false)[0];
+  }
+
+  /**
+   * `forward`, also returning the cross-attention weights averaged over heads: [B, T, S] ([T, S] unbatched), what
+   * an attention heatmap draws. (PyTorch's layer computes them but does not return them.)
+   */
+  forwardWithWeights(
+    tgt: Tensor,
+    memory: Tensor,
+    options: TransformerDecoderLayerOptions = {},
+  ): [Tensor, Tensor] {
+    const [x, weights] = this.run(tgt, memory, options, true);
+    return [x, weights!];
+  }
+
+  private run(
+    tgt: Tensor,
+    memory: Tensor,
+    options: TransformerDecoderLayerOptions,
+    needWeights: boolean,
+  ): [Tensor, Tensor | null] {
     const op = 'transformerDecoderLayer';
     const { dModel, batchFirst, normFirst } = this.config;
     const cached = options.cache != null;
@@ -110,16 +132,20 @@ export class TransformerDecoderLayer extends Module {
       throw new TensorloomError(`${op}: tgtMask can't be combined with a cache (cached decoding is causal)`);
     }
     let x = tgt; // [T, B, D]
+    let attended: Tensor; // [T, B, D]
+    let weights: Tensor | null; // [B, T, S] averaged over heads, when asked for
     if (normFirst) {
       x = x.add(this.selfAttentionBlock(this.norm1.forward(x), options)); // [T, B, D]
-      x = x.add(this.crossAttentionBlock(this.norm2.forward(x), memory, options)); // [T, B, D]
+      [attended, weights] = this.crossAttentionBlock(this.norm2.forward(x), memory, options, needWeights);
+      x = x.add(attended); // [T, B, D]
       x = x.add(this.feedForwardBlock(this.norm3.forward(x))); // [T, B, D]
     } else {
       x = this.norm1.forward(x.add(this.selfAttentionBlock(x, options))); // [T, B, D]
-      x = this.norm2.forward(x.add(this.crossAttentionBlock(x, memory, options))); // [T, B, D]
+      [attended, weights] = this.crossAttentionBlock(x, memory, options, needWeights);
+      x = this.norm2.forward(x.add(attended)); // [T, B, D]
       x = this.norm3.forward(x.add(this.feedForwardBlock(x))); // [T, B, D]
     }
-    return x;
+    return [x, weights];
   }
 
   private selfAttentionBlock(x: Tensor, options: TransformerDecoderLayerOptions): Tensor {
@@ -141,20 +167,24 @@ export class TransformerDecoderLayer extends Module {
     return this.dropout1.forward(attended);
   }
 
-  private crossAttentionBlock(x: Tensor, memory: Tensor, options: TransformerDecoderLayerOptions): Tensor {
+  /** The cross-attention's dropped-out output [T, B, D] and, if `needWeights`, its head-averaged weights. */
+  private crossAttentionBlock(
+    x: Tensor,
+    memory: Tensor,
+    options: TransformerDecoderLayerOptions,
+    needWeights: boolean,
+  ): [Tensor, Tensor | null] {
     const { cache } = options;
     const masks = {
       attnMask: options.memoryMask,
       keyPaddingMask: options.memoryKeyPaddingMask,
-      needWeights: false,
+      needWeights,
     };
-    if (cache) {
-      cache.memory ??= this.multiheadAttn.projectKeyValue(memory, memory); // [B, H, S, Dh], once
-      const [attended] = this.multiheadAttn.attend(x, cache.memory, masks); // [N, B, D]
-      return this.dropout2.forward(attended);
-    }
-    const [attended] = this.multiheadAttn.forward(x, memory, memory, masks); // [T, B, D]
-    return this.dropout2.forward(attended);
+    if (cache) cache.memory ??= this.multiheadAttn.projectKeyValue(memory, memory); // [B, H, S, Dh], once
+    const [attended, weights] = cache
+      ? this.multiheadAttn.attend(x, cache.memory!, masks) // [N, B, D]
+      : this.multiheadAttn.forward(x, memory, memory, masks); // [T, B, D]
+    return [this.dropout2.forward(attended), weights];
   }
 
   private feedForwardBlock(x: Tensor): Tensor {

@@ -115,6 +115,31 @@ export class TransformerDecoder extends Module {
 
   /** tgt [T, B, D] and memory [S, B, D] ([B, ·, D] with batchFirst) → [T, B, D]. */
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderOptions = {}): Tensor {
+    return this.run(tgt, memory, options, false)[0];
+  }
+
+  /**
+   * `forward`, also returning each layer's cross-attention weights averaged over heads ([B, T, S] per layer,
+   * [T, S] unbatched): what attention heatmaps draw, usually the last layer's.
+   * @example
+   * const [out, weights] = decoder.forwardWithWeights(tgt, memory, { tgtIsCausal: true });
+   * const lastLayer = weights[weights.length - 1]; // [B, T, S]
+   */
+  forwardWithWeights(
+    tgt: Tensor,
+    memory: Tensor,
+    options: TransformerDecoderOptions = {},
+  ): [Tensor, Tensor[]] {
+    const [x, weights] = this.run(tgt, memory, options, true);
+    return [x, weights as Tensor[]];
+  }
+
+  private run(
+    tgt: Tensor,
+    memory: Tensor,
+    options: TransformerDecoderOptions,
+    needWeights: boolean,
+  ): [Tensor, (Tensor | null)[]] {
     const { cache = null, ...masks } = options;
     if (cache && cache.layers.length !== this.numLayers) {
       throw new TensorloomError(
@@ -131,9 +156,16 @@ export class TransformerDecoder extends Module {
       }
     }
     let x = tgt; // [T, B, D]
-    [...this.layers].forEach((layer, i) => {
-      x = layer.forward(x, memory, { ...masks, cache: cache ? cache.layers[i] : null }); // [T, B, D]
+    const weights = [...this.layers].map((layer, i) => {
+      const layerOptions = { ...masks, cache: cache ? cache.layers[i] : null };
+      if (!needWeights) {
+        x = layer.forward(x, memory, layerOptions); // [T, B, D]
+        return null;
+      }
+      const [out, w] = layer.forwardWithWeights(x, memory, layerOptions); // [T, B, D], [B, T, S]
+      x = out;
+      return w;
     });
-    return this.norm ? this.norm.forward(x) : x;
+    return [this.norm ? this.norm.forward(x) : x, weights];
   }
 }
