@@ -127,6 +127,12 @@ class Ge {
     return f32x4.ge(a, b);
   }
 }
+/** relu's gradient: g where x > 0, else +0 (a NaN x, like x ≤ 0, passes nothing). */
+class ReluBackward {
+  apply(g: v128, x: v128): v128 {
+    return v128.and(g, f32x4.gt(x, f32x4.splat(0)));
+  }
+}
 
 /** The op instance the row loops are specialised on (never dereferenced). */
 function tag<O>(): O {
@@ -232,7 +238,8 @@ function binaryRows<O, W>(
 }
 
 /**
- * out = op(a, b), op 0–11: add, sub, mul, div, maximum, minimum (float32 out), eq, ne, lt, le, gt, ge (bytes).
+ * out = op(a, b), op 0–12: add, sub, mul, div, maximum, minimum (float32 out), eq, ne, lt, le, gt, ge (bytes),
+ * reluBackward (float32 out: a where b > 0, else 0).
  */
 export function binary(
   op: i32,
@@ -259,7 +266,8 @@ export function binary(
   else if (op === 8) binaryRows(tag<Lt>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
   else if (op === 9) binaryRows(tag<Le>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
   else if (op === 10) binaryRows(tag<Gt>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
-  else binaryRows(tag<Ge>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else if (op === 11) binaryRows(tag<Ge>(), tag<BytesOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+  else binaryRows(tag<ReluBackward>(), tag<FloatsOut>(), rows, cols, a, aRow, aCol, b, bRow, bCol, out);
 }
 
 /** out = cond ? a : b, cond bytes (nonzero = true), a and b float32; out contiguous. */

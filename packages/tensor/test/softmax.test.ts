@@ -75,7 +75,8 @@ function checkBackward(
   shape: number[],
   dim: number,
   dtype: FloatDType,
-  gradient: (shape: number[], generator: Generator) => Tensor = (s, generator) => randn(s, { dtype, generator }),
+  gradient: (shape: number[], generator: Generator) => Tensor = (s, generator) =>
+    randn(s, { dtype, generator }),
 ): void {
   const generator = new Generator(shape.reduce((a, d) => a * 31 + d, dim + 7));
   for (const log of [false, true]) {
@@ -92,9 +93,18 @@ describe('softmax / logSoftmax backward (one kernel)', () => {
   it('matches the composed formula along every dim, float32 and float64, with rows of any length', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const [shape, dims] of [
-        [[7, 13], [0, 1]],
-        [[3, 5, 130], [0, 1, 2]],
-        [[2, 301], [1, -1]],
+        [
+          [7, 13],
+          [0, 1],
+        ],
+        [
+          [3, 5, 130],
+          [0, 1, 2],
+        ],
+        [
+          [2, 301],
+          [1, -1],
+        ],
         [[513], [0]],
         [[4, 1, 257], [2]],
       ] as [number[], number[]][]) {

@@ -109,7 +109,7 @@ function softmaxBoth(x: StridedArray, log: boolean): [Float32Array, Float32Array
 
 const exactUnary: UnaryOp[] = ['neg', 'abs', 'sqrt', 'relu'];
 const polynomialUnary: UnaryOp[] = ['exp', 'tanh', 'sigmoid'];
-const arithmetic: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
+const arithmetic: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'reluBackward'];
 const comparisons: BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 
 describe.skipIf(loadKernels() === null)('wasm elementwise kernels', () => {
@@ -167,6 +167,20 @@ describe.skipIf(loadKernels() === null)('wasm elementwise kernels', () => {
         expect(bits(wasm)).toEqual(bits(portable));
       }
     });
+  });
+
+  it.each(binaryCases())('reluBackward(g, x) is where(x > 0, g, 0), bit for bit (%s)', (_name, g, x) => {
+    const n = sizeOf(g.shape);
+    const shape = [...g.shape];
+    const zero: StridedArray = { data: new Float32Array(1), shape, strides: shape.map(() => 0), offset: 0 };
+    const [wasm, composed] = [new Float32Array(n), new Float32Array(n)];
+    wasmBackend.binary('reluBackward', g, x, wasm);
+    const positive = new Uint8Array(n);
+    jsBackend.binary('gt', x, zero, positive);
+    const mask: StridedArray = { data: positive, shape, strides: contiguousStrides(shape), offset: 0 };
+    jsBackend.where(mask, g, zero, composed);
+    expect(bits(wasm)).toEqual(bits(composed));
+    expect(wasm.some((v, i) => v === 0 && composed[i] === 0 && positive[i] === 0)).toBe(true); // some masked
   });
 
   it('maximum and minimum keep −0 and +0 in the portable kernel’s order, and let a NaN win', () => {

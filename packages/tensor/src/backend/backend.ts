@@ -45,7 +45,12 @@ export const comparisonOps = [
 ] as const;
 export type ArithmeticOp = (typeof arithmeticOps)[number];
 export type ComparisonOp = (typeof comparisonOps)[number];
-export type BinaryOp = ArithmeticOp | ComparisonOp;
+/**
+ * Ops only gradient rules use: `reluBackward(g, x)` = g where x > 0, else 0 (PyTorch's threshold_backward at 0),
+ * one pass instead of a comparison and a where.
+ */
+export type GradientOp = 'reluBackward';
+export type BinaryOp = ArithmeticOp | ComparisonOp | GradientOp;
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 

@@ -6,7 +6,7 @@
 
 import { softmaxBackward } from '../ops/activations.js';
 import { zerosLike } from '../ops/creation.js';
-import { cos, eq, ge, gt, log, logicalAnd, mul, sign, sin, where } from '../ops/elementwise.js';
+import { cos, eq, ge, gt, log, logicalAnd, mul, reluBackward, sign, sin, where } from '../ops/elementwise.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
 import { cat } from '../ops/join.js';
 import { lstmSequenceBackward } from '../ops/lstm-sequence.js';
@@ -88,8 +88,8 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   tanh: (g, { output }) => [g.mul(output.mul(output).neg().add(1))],
   // dσ = σ(1 − σ) dx
   sigmoid: (g, { output }) => [g.mul(output.mul(output.neg().add(1)))],
-  // d relu = [x > 0] dx
-  relu: (g, { inputs: [x] }) => [where(gt(x, 0), g, 0)],
+  // d relu = [x > 0] dx, one kernel
+  relu: (g, { inputs: [x] }) => [reluBackward(g, x)],
   // d erf(x) = 2/√π · e^(−x²) dx
   erf: (g, { inputs: [x] }) => [g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI))],
   // d(a + b) = da + db

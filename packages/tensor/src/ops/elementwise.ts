@@ -84,6 +84,15 @@ export const neg = (x: Tensor): Tensor => unarySameType('neg', x);
 export const abs = (x: Tensor): Tensor => unarySameType('abs', x);
 /** max(x, 0); the gradient at 0 is 0, as in PyTorch. */
 export const relu = (x: Tensor): Tensor => unarySameType('relu', x);
+/**
+ * relu's backward in one pass (not differentiable): g where x > 0, else 0, for g of x's shape (cast to its
+ * dtype); PyTorch's threshold_backward at 0.
+ */
+export function reluBackward(g: Tensor, x: Tensor): Tensor {
+  const out = empty(x.shape, x.dtype);
+  getBackend().binary('reluBackward', g.to(x.dtype), x, out.data);
+  return out;
+}
 export const exp = (x: Tensor): Tensor => unaryFloat('exp', x);
 export const log = (x: Tensor): Tensor => unaryFloat('log', x);
 export const sqrt = (x: Tensor): Tensor => unaryFloat('sqrt', x);

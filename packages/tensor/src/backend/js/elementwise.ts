@@ -154,6 +154,9 @@ export function binary(op: BinaryOp, x: StridedArray, y: StridedArray, out: Type
       case 'logicalXor':
         for (; p < end; p++, i += sa, j += sb) out[p] = !a[i] !== !c[j] ? 1 : 0;
         break;
+      case 'reluBackward':
+        for (; p < end; p++, i += sa, j += sb) out[p] = c[j] > 0 ? a[i] : 0;
+        break;
     }
   });
 }

@@ -46,6 +46,7 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   le: 9,
   gt: 10,
   ge: 11,
+  reluBackward: 12,
 };
 
 /**
