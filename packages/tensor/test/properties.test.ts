@@ -15,16 +15,20 @@ import {
   eq,
   gather,
   IndexError,
+  indexAdd,
+  indexSelect,
   lt,
   maximum,
   mean,
   mul,
   ShapeError,
+  scatterAdd,
   stack,
   sub,
   sum,
   type Tensor,
   tensor,
+  zeros,
 } from '@tensorloom/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -1115,6 +1119,41 @@ describe('joining and indexing', () => {
         const expected = ref.gather(a, d, index);
         expectSame(gather(x, negativeDim ? d - rank : d, idx), expected);
         expectSame(x.gather(d, idx), expected);
+      }),
+      params,
+    );
+  });
+
+  // indexSelect and indexAdd give the kernels an index that is constant along rows (stride 0), which they copy or
+  // add row by row; gather and scatterAdd with the same index materialised take the element-by-element loops.
+  it('indexSelect / indexAdd (row paths) equal gather / scatterAdd with the index spelled out', () => {
+    const arb = shapeArb(1, 4, 1, 3).chain((xShape) =>
+      fc
+        .tuple(
+          laidOutArb(xShape),
+          fc.integer({ min: 0, max: xShape.length - 1 }),
+          fc.integer({ min: 0, max: 5 }),
+        )
+        .chain(([x, d, count]) =>
+          fc.tuple(
+            fc.constant(x),
+            fc.constant(d),
+            fc.array(fc.integer({ min: 0, max: xShape[d] - 1 }), { minLength: count, maxLength: count }),
+          ),
+        ),
+    );
+    fc.assert(
+      fc.property(arb, ([[a, layout], d, picks]) => {
+        const x = makeTensor(a, layout);
+        const index = tensor(Int32Array.from(picks), { shape: [picks.length] });
+        const shape = a.shape.map((s, i) => (i === d ? picks.length : s));
+        const spelled = tensor(Int32Array.from(picks), { shape: shape.map((s, i) => (i === d ? s : 1)) })
+          .expand(shape)
+          .contiguous();
+        const selected = indexSelect(x, d, index);
+        expect(selected.toArray()).toEqual(gather(x, d, spelled).toArray());
+        const added = indexAdd(zeros(a.shape), d, index, selected);
+        expect(added.toArray()).toEqual(scatterAdd(zeros(a.shape), d, spelled, selected).toArray());
       }),
       params,
     );
