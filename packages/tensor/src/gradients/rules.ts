@@ -5,9 +5,8 @@
  */
 
 import { softmaxBackward } from '../ops/activations.js';
-import { zerosLike } from '../ops/creation.js';
 import { cos, eq, ge, gt, log, logicalAnd, mul, reluBackward, sign, sin, where } from '../ops/elementwise.js';
-import { gather, indexAdd, indexSelect, scatterAdd } from '../ops/indexing.js';
+import { gather, indexSelect, scatterAddToZeros } from '../ops/indexing.js';
 import { cat } from '../ops/join.js';
 import { lstmSequenceBackward } from '../ops/lstm-sequence.js';
 import { matmul } from '../ops/matmul.js';
@@ -126,10 +125,10 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   amin: (g, { inputs: [x], output, params }) => [extremeGrad(g, x, output, params)],
   // The gradient goes to the chosen index only.
   maxDim: (g, { inputs: [x], params: { dim, indices } }) => [
-    x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
+    x.ndim === 0 ? g : scatterAddToZeros('scatterAdd', x, dim, indices, g),
   ],
   minDim: (g, { inputs: [x], params: { dim, indices } }) => [
-    x.ndim === 0 ? g : scatterAdd(zerosLike(x), dim, indices, g),
+    x.ndim === 0 ? g : scatterAddToZeros('scatterAdd', x, dim, indices, g),
   ],
   // y = softmax(x): ∂x = y ⊙ (g − Σ_dim g ⊙ y), one kernel
   softmax: (g, { output: y, params: { dim } }) => [softmaxBackward('softmax', y, g, dim)],
@@ -213,8 +212,10 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
       return piece;
     });
   },
-  gather: (g, { inputs: [x], params: { dim, index } }) => [scatterAdd(zerosLike(x), dim, index, g)],
+  gather: (g, { inputs: [x], params: { dim, index } }) => [scatterAddToZeros('scatterAdd', x, dim, index, g)],
   scatterAdd: (g, { params: { dim, index } }) => [g, gather(g, dim, index)],
-  indexSelect: (g, { inputs: [x], params: { dim, index } }) => [indexAdd(zerosLike(x), dim, index, g)],
+  indexSelect: (g, { inputs: [x], params: { dim, index } }) => [
+    scatterAddToZeros('indexAdd', x, dim, index, g),
+  ],
   indexAdd: (g, { params: { dim, index } }) => [g, indexSelect(g, dim, index)],
 };

@@ -88,6 +88,29 @@ function scatterInto(
   return record(op, out, [base, source], { dim: d, index });
 }
 
+/**
+ * For gradient rules (not differentiable): scatterAdd(zeros, d, index, src) or, for 'indexAdd', indexAdd(zeros, d,
+ * index, src), with zeros of `like`'s shape and dtype — without building the zeros as a tensor and copying them
+ * first (fresh storage is zero already). gather's gradient over a vocabulary is a [N, V] scatter.
+ */
+export function scatterAddToZeros(
+  op: 'scatterAdd' | 'indexAdd',
+  like: Tensor,
+  d: number,
+  index: Tensor,
+  src: Tensor,
+): Tensor {
+  const out = empty(like.shape, like.dtype);
+  getBackend().scatterAdd(
+    out.data,
+    out.shape,
+    d,
+    op === 'indexAdd' ? spreadIndex(index, d, src.shape) : index,
+    cast(src, like.dtype),
+  );
+  return out;
+}
+
 /** A copy of `base` with src[…i…] added at base[…index[…i…]…] along `dim` (PyTorch's scatter_add). */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normalizeDim('scatterAdd', dim, base.ndim);
