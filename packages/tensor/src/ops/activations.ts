@@ -46,15 +46,21 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return normalize('logSoftmax', x, dim);
 }
 
+/** Views of rank-`ndim` tensors with dim `d` swapped with the last (a swap is its own inverse), for row kernels. */
+function dimLast(ndim: number, d: number): (t: Tensor) => Tensor {
+  const last = ndim - 1;
+  if (d === last || last < 0) return (t) => t;
+  const order = Array.from({ length: ndim }, (_, i) => i);
+  [order[d], order[last]] = [order[last], order[d]];
+  return (t) => permute(t, order);
+}
+
 /** Runs the kernel on views with `dim` moved last; the result is contiguous in the input's dim order. */
 function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor {
   const input = floatInput(op, x);
   const d = normalizeDim(op, dim, input.ndim);
-  const last = input.ndim - 1;
-  const order = input.shape.map((_, i) => i);
-  if (last > 0) [order[d], order[last]] = [order[last], order[d]]; // a swap is its own inverse
   const out = empty(input.shape, input.dtype);
-  const moved = (t: Tensor) => (d === last || last < 0 ? t : permute(t, order));
+  const moved = dimLast(input.ndim, d);
   getBackend().softmax(moved(input), moved(out), op === 'logSoftmax');
   return record(op, out, [input], { dim: d });
 }
@@ -64,13 +70,9 @@ function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor
  * and the gradient g, y ⊙ (g − Σ g ⊙ y), or g − exp(y) ⊙ Σ g for log-softmax. Contiguous in y's dim order.
  */
 export function softmaxBackward(op: 'softmax' | 'logSoftmax', y: Tensor, g: Tensor, dim: number): Tensor {
-  const grad = g.to(y.dtype);
-  const last = y.ndim - 1;
-  const order = y.shape.map((_, i) => i);
-  if (last > 0) [order[dim], order[last]] = [order[last], order[dim]];
-  const moved = (t: Tensor) => (dim === last || last < 0 ? t : permute(t, order));
   const out = empty(y.shape, y.dtype);
-  getBackend().softmaxBackward(moved(y), moved(grad), moved(out), op === 'logSoftmax');
+  const moved = dimLast(y.ndim, dim);
+  getBackend().softmaxBackward(moved(y), moved(g.to(y.dtype)), moved(out), op === 'logSoftmax');
   return out;
 }
 

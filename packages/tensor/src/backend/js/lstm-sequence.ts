@@ -6,6 +6,7 @@
  */
 import type { FloatArray } from '../../dtype.js';
 import type { Backend, StridedArray } from '../backend.js';
+import { transposed } from './linear.js';
 
 export type StepKernels = Pick<Backend, 'matmul' | 'lstmCellGates' | 'lstmCellGatesBackward'>;
 /** Backend.lstmSequence's and lstmSequenceBackward's arguments, named once in backend.ts. */
@@ -38,12 +39,7 @@ export function lstmSequenceOn(kernels: StepKernels, ...args: SequenceArgs): voi
   const [steps, batch, gateWidth] = gx.shape;
   const hidden = gateWidth / 4;
   const Floats = out.constructor as new (length: number) => FloatArray;
-  const whhT: StridedArray = {
-    data: weightHh.data,
-    shape: [hidden, gateWidth],
-    strides: [weightHh.strides[1], weightHh.strides[0]],
-    offset: weightHh.offset,
-  };
+  const whhT = transposed(weightHh); // [H, 4H]
   const gates = new Floats(batch * gateWidth); // [B, 4H]
   const stepOut = new Floats(batch * 2 * hidden); // [B, 2H]
   const stepSaved = saved ? new Floats(batch * 5 * hidden) : null; // [B, 5H]

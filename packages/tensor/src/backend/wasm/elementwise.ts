@@ -274,37 +274,61 @@ function isContiguous(x: StridedArray): boolean {
   return true;
 }
 
-/** The Backend's softmax (see backend.ts): float32 rows contiguous along the last dim into a contiguous out. */
-export function wasmSoftmax(x: StridedArray, out: StridedArray, log: boolean): void {
-  const rank = x.shape.length;
+/** Operands placed for a row kernel: their [rows, cols] views staged in linear memory, the result to follow. */
+interface PlacedRows {
+  kernels: Kernels;
+  placed: Placed;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Stages same-shape float32 operands for a kernel over rows of their last dim: each must have contiguous rows, and
+ * their leading dims must merge into one (row strides may differ and be 0); `out` is contiguous float32 of that
+ * shape. Null where they do not fit, the operands are too small, or memory cannot grow: the portable kernel runs.
+ */
+function placeRows(operands: readonly StridedArray[], out: StridedArray): PlacedRows | null {
+  const shape = operands[0].shape;
+  const rank = shape.length;
   const fits =
     rank > 0 &&
-    isFloat32(x) &&
+    operands.every((x) => isFloat32(x) && x.strides[rank - 1] === 1) &&
     out.data instanceof Float32Array &&
-    x.strides[rank - 1] === 1 &&
     isContiguous(out);
-  const kernels = fits ? kernelsFor(sizeOf(x.shape)) : null;
-  const leading = kernels ? coalesce(x.shape.slice(0, -1), [x.strides.slice(0, -1)]) : null;
-  if (!kernels || !leading || leading.shape.length !== 1) {
-    softmax(x, out, log);
-    return;
-  }
-  const cols = x.shape[rank - 1];
-  const view = {
+  const kernels = fits ? kernelsFor(sizeOf(shape)) : null;
+  if (!kernels) return null;
+  const leading = coalesce(
+    shape.slice(0, -1),
+    operands.map((x) => x.strides.slice(0, -1)),
+  );
+  if (leading.shape.length !== 1) return null;
+  const rows = leading.shape[0];
+  const cols = shape[rank - 1];
+  const views = operands.map((x, k) => ({
     data: x.data,
-    shape: [leading.shape[0], cols],
-    strides: [leading.strides[0][0], 1],
+    shape: [rows, cols],
+    strides: [leading.strides[k][0], 1],
     offset: x.offset,
-  };
-  const count = view.shape[0] * cols;
-  const placed = place(kernels, [view], count * 4);
-  if (!placed) {
+  }));
+  const placed = place(kernels, views, rows * cols * 4);
+  return placed && { kernels, placed, rows, cols };
+}
+
+/** Copies a row kernel's contiguous result out of linear memory into `out` (contiguous, from its offset). */
+function readRows({ placed, rows, cols }: PlacedRows, out: StridedArray): void {
+  out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + rows * cols), out.offset);
+}
+
+/** The Backend's softmax (see backend.ts): float32 rows contiguous along the last dim into a contiguous out. */
+export function wasmSoftmax(x: StridedArray, out: StridedArray, log: boolean): void {
+  const p = placeRows([x], out);
+  if (!p) {
     softmax(x, out, log);
     return;
   }
-  const [a] = placed.operands;
-  kernels.exports.softmax(view.shape[0], cols, a.at, a.strides[0], placed.out, log);
-  out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + count), out.offset);
+  const [a] = p.placed.operands;
+  p.kernels.exports.softmax(p.rows, p.cols, a.at, a.strides[0], p.placed.out, log);
+  readRows(p, out);
 }
 
 /**
@@ -312,38 +336,21 @@ export function wasmSoftmax(x: StridedArray, out: StridedArray, log: boolean): v
  * leading dims merging into one) into a contiguous out; other layouts and dtypes take the portable kernel.
  */
 export function wasmSoftmaxBackward(y: StridedArray, g: StridedArray, out: StridedArray, log: boolean): void {
-  const rank = y.shape.length;
-  const fits =
-    rank > 0 &&
-    isFloat32(y) &&
-    isFloat32(g) &&
-    out.data instanceof Float32Array &&
-    y.strides[rank - 1] === 1 &&
-    g.strides[rank - 1] === 1 &&
-    isContiguous(out);
-  const kernels = fits ? kernelsFor(sizeOf(y.shape)) : null;
-  const leading = kernels
-    ? coalesce(y.shape.slice(0, -1), [y.strides.slice(0, -1), g.strides.slice(0, -1)])
-    : null;
-  if (!kernels || !leading || leading.shape.length !== 1) {
+  const p = placeRows([y, g], out);
+  if (!p) {
     softmaxBackward(y, g, out, log);
     return;
   }
-  const rows = leading.shape[0];
-  const cols = y.shape[rank - 1];
-  const asRows = (x: StridedArray, k: number): StridedArray => ({
-    data: x.data,
-    shape: [rows, cols],
-    strides: [leading.strides[k][0], 1],
-    offset: x.offset,
-  });
-  const count = rows * cols;
-  const placed = place(kernels, [asRows(y, 0), asRows(g, 1)], count * 4);
-  if (!placed) {
-    softmaxBackward(y, g, out, log);
-    return;
-  }
-  const [a, b] = placed.operands;
-  kernels.exports.softmaxBackward(rows, cols, a.at, a.strides[0], b.at, b.strides[0], placed.out, log);
-  out.data.set(placed.scratch.floats.subarray(placed.out / 4, placed.out / 4 + count), out.offset);
+  const [a, b] = p.placed.operands;
+  p.kernels.exports.softmaxBackward(
+    p.rows,
+    p.cols,
+    a.at,
+    a.strides[0],
+    b.at,
+    b.strides[0],
+    p.placed.out,
+    log,
+  );
+  readRows(p, out);
 }
