@@ -81,7 +81,7 @@ export class Generator {
       s1 ^= s2;
       s0 ^= s3;
       s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21); // rotl(s3, 11)
+      s3 = (s3 << 11) | (s3 >>> 21); // rotl(s3, 11), written out: the call made the loop 15–20% slower
       out[i] = scale * +(draw < threshold);
     }
     this.s0 = s0;
