@@ -11,7 +11,7 @@ import { formatMs, renderTable } from './table.js';
 import type { Tensorloom } from './tensorloom.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { type TorchSession, torchColumns } from './torch-session.js';
+import { fromBase64, type TorchSession, torchColumns } from './torch-session.js';
 import { missingApi, tensorloomVariants, type Variant } from './variants.js';
 
 /** T, B, in and H of every case. */
@@ -246,11 +246,6 @@ async function measureAll(ctx: Context, specs: readonly LstmSpec[], notes: strin
   }
   return [...tlColumns, ...tfColumns, ...torch.contenders.map(([column]) => column)];
 }
-
-const fromBase64 = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-};
 
 /** PyTorch's columns, each with its session (null when it could not start), and `close` to end the scripts. */
 async function startTorch(

@@ -15,6 +15,12 @@ const TORCH_THREADS = [1, 2] as const;
 
 const TORCH_DIR = fileURLToPath(new URL('../torch/', import.meta.url));
 
+/** A float32 array the torch scripts sent as base64 (their check outputs and gradients). */
+export const fromBase64 = (b64: string): Float32Array => {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+};
+
 /** One long-lived torch/<suite>.py at a fixed thread count. */
 export class TorchSession {
   private readonly pending: ((line: string) => void)[] = [];

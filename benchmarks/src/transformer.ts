@@ -10,7 +10,7 @@ import type { Context } from './suite.js';
 import { formatMs, renderTable } from './table.js';
 import type { TfBackend } from './tfjs.js';
 import { type Measurement, measureRoundRobin, type Timed } from './timing.js';
-import { torchColumns } from './torch-session.js';
+import { fromBase64, torchColumns } from './torch-session.js';
 import { loadAttention, tlEncoderStep } from './transformer-tensorloom.js';
 import { type EncoderCheck, type EncoderSpec, tfEncoderLayer } from './transformer-tfjs.js';
 import { missingApi, tensorloomVariants } from './variants.js';
@@ -185,11 +185,6 @@ async function measureAll(ctx: Context, s: EncoderSpec, notes: string[]): Promis
   }
   return columns;
 }
-
-const fromBase64 = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-};
 
 /** PyTorch's columns, each with its contender (null when it could not start), and `close` to end the scripts. */
 async function startTorch(
