@@ -41,6 +41,7 @@ import {
   TASK_WORDS,
   WORK,
 } from './control.js';
+import { losingMostly, recordOutcome } from './loss-window.js';
 import { type ThreadWorker, threadsSupported, workerFactory } from './platform.js';
 import { type WorkerStart, workerSource } from './worker-source.js';
 
@@ -116,6 +117,8 @@ let jobs = 0;
 /** While backoffMs > 0, products before resumeAt (clock time) run on the caller alone. */
 let backoffMs = 0;
 let resumeAt = 0;
+/** The outcomes of the last jobs (loss-window.ts). */
+let recentOutcomes = 0;
 let nudgeInterval = minNudgeInterval;
 let sinceNudge = 0;
 /** Why threads were turned off, or null. */
@@ -138,6 +141,7 @@ export function setNumThreads(threads: number): void {
   requested = threads;
   failure = null;
   backoffMs = 0;
+  recentOutcomes = 0;
 }
 
 /**
@@ -319,15 +323,19 @@ function startAndWork(crew: Crew, seq: number): { ran: number; started: number }
  * - or the caller ran fewer tasks than its share: the tasks are the same size and it claims its first one right
  *   after announcing the job, so others took its tasks only if it was preempted — typically by the worker it
  *   just woke, scheduled on the caller's own core because the other one was busy.
- * Each loss stops threads for a while, twice as long as after the last one (10 ms … 1 s); each win halves that.
- * Products keep probing, so threads come back when the core is free again.
+ * One lost job says little: in a translator's Transformer step on an idle machine some 3% of jobs lose, to a
+ * late wake-up or the engine's garbage-collection threads, and stopping threads after each made the step 1–4%
+ * slower. A busy core makes most jobs lose, so threads stop only when more than half of the last few did
+ * (loss-window.ts): for a while, twice as long as the last time (10 ms … 1 s); each win halves that. Products
+ * keep probing, so threads come back when the core is free again.
  */
 function judge(lost: boolean): void {
   if (!threadTuning.backOff) return;
-  if (lost) {
+  recentOutcomes = recordOutcome(recentOutcomes, lost);
+  if (lost && losingMostly(recentOutcomes)) {
     backoffMs = Math.min(Math.max(2 * backoffMs, minBackoffMs), maxBackoffMs);
     resumeAt = clock.now() + backoffMs;
-  } else {
+  } else if (!lost) {
     backoffMs = backoffMs / 2 < minBackoffMs ? 0 : backoffMs / 2;
   }
 }
