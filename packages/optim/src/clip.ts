@@ -1,5 +1,5 @@
 /** @file Gradient clipping by total norm and by value, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. */
-import { noGrad, type Tensor, type TypedArray } from '@tensorloom/tensor';
+import { fusedScale_, fusedSumOfSquares, noGrad, type Tensor, type TypedArray } from '@tensorloom/tensor';
 import { checkNonNegative } from './checks.js';
 import { OptimError } from './errors.js';
 
@@ -39,8 +39,11 @@ function norm(grad: Tensor, p: number): number {
     }
     return s;
   }
+  if (p === 2) {
+    const fused = x instanceof Float32Array ? fusedSumOfSquares(x) : null; // the wasm kernel, same sums
+    return Math.sqrt(fused ?? sumOfSquares(x));
+  }
   if (p === 1) for (let i = 0; i < n; i++) s += Math.abs(x[i]);
-  else if (p === 2) return Math.sqrt(sumOfSquares(x));
   else for (let i = 0; i < n; i++) s += Math.abs(x[i]) ** p;
   return root(s, p);
 }
@@ -118,6 +121,7 @@ export function clipGradNorm(
       continue;
     }
     const x = valuesOf(g);
+    if (x instanceof Float32Array && fusedScale_(x, clamped)) continue; // the wasm kernel, same roundings
     const c = g.dtype === 'float32' ? Math.fround(clamped) : clamped; // the scalar meets g's dtype
     for (let i = 0; i < x.length; i++) x[i] *= c; // a Float32Array store rounds, as g.mul does
   }

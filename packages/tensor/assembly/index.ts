@@ -1,11 +1,12 @@
 /**
- * @file The single-threaded module's exports: the matmul, elementwise, layer norm, LSTM gate, LSTM time loop and
- * Adam kernels, and the memory layout their caller needs.
+ * @file The single-threaded module's exports: the matmul, elementwise, layer norm, LSTM gate, LSTM time loop,
+ * Adam and gradient-clipping kernels, and the memory layout their caller needs.
  */
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
 export { binary, softmax, softmaxBackward, sumColumns, sumRows, unary, where } from './elementwise';
+export { scale, sumOfSquares } from './grad-clip';
 export { layerNorm, layerNormBackward } from './layer-norm';
 export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
 export { lstmSequenceRun } from './lstm-sequence';

@@ -12,6 +12,7 @@ export type { GradNode } from './autograd/node.js';
 export type { Backend, BinaryOp, ReduceOp, StridedArray, UnaryOp } from './backend/backend.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export { type AdamScalars, fusedAdam_ } from './backend/wasm/adam.js';
+export { fusedScale_, fusedSumOfSquares } from './backend/wasm/grad-clip.js';
 export {
   getNumThreads,
   initThreads,

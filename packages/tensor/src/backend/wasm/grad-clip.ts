@@ -1,0 +1,72 @@
+/**
+ * @file Gradient clipping's passes on the WebAssembly SIMD kernels (assembly/grad-clip.ts), for optimizers: a
+ * float32 array's sum of squares and scaling it in place, bit for bit what @tensorloom/optim's scalar loops give.
+ * As with Adam (adam.ts) the arrays stay JS-owned and go through linear memory a chunk at a time, so each chunk
+ * is still in cache when the kernel reads it and when it is copied back.
+ */
+import { getBackend } from '../registry.js';
+import { type Kernels, loadKernels } from './loader.js';
+import { reserveScratch } from './scratch.js';
+import { CONTROL_BYTES } from './threads/control.js';
+
+/** Elements per round trip: 64 KB, a multiple of 4 (the sum's partial sums need whole groups of four). */
+const CHUNK = 16384;
+
+/**
+ * Σ xᵢ² in float64 over a float32 array, as optim's loop takes it: four partial sums (element i in sum i mod 4,
+ * the tail in sum 0) added as s₀ + s₁ + (s₂ + s₃). Null (nothing computed) unless the `wasm` backend is
+ * selected and its kernels load; the caller then runs its own loop.
+ * @example const sum = fusedSumOfSquares(grad) ?? sumOfSquaresLoop(grad);
+ */
+export function fusedSumOfSquares(x: Float32Array): number | null {
+  const region = chunkRegion(Math.min(CHUNK, x.length), 32);
+  if (!region) return null;
+  const { exports, floats, at, extra } = region;
+  new Float64Array(floats.buffer, extra, 4).fill(0);
+  for (let start = 0; start < x.length; start += CHUNK) {
+    const end = Math.min(x.length, start + CHUNK);
+    floats.set(x.subarray(start, end), at / 4);
+    exports.sumOfSquares(end - start, at, extra);
+  }
+  const [s0, s1, s2, s3] = new Float64Array(floats.buffer, extra, 4);
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * x ← x·factor in place on a float32 array, each product rounded once to float32 (`factor` is rounded to
+ * float32 first, as a scalar meeting a float32 tensor). False (nothing written) unless the `wasm` backend is
+ * selected and its kernels load.
+ * @example if (!fusedScale_(grad, 0.5)) for (let i = 0; i < grad.length; i++) grad[i] *= 0.5;
+ */
+export function fusedScale_(x: Float32Array, factor: number): boolean {
+  const region = chunkRegion(Math.min(CHUNK, x.length), 0);
+  if (!region) return false;
+  const { exports, floats, at } = region;
+  const f = Math.fround(factor);
+  for (let start = 0; start < x.length; start += CHUNK) {
+    const end = Math.min(x.length, start + CHUNK);
+    floats.set(x.subarray(start, end), at / 4);
+    exports.scale(end - start, at, f);
+    x.set(floats.subarray(at / 4, at / 4 + end - start), start);
+  }
+  return true;
+}
+
+/**
+ * Scratch for one chunk of `elements` float32 values at byte address `at`, and `extraBytes` more at `extra`
+ * (8-byte aligned); null where the kernels are not in use or memory cannot grow.
+ */
+function chunkRegion(
+  elements: number,
+  extraBytes: number,
+): { exports: Kernels['exports']; floats: Float32Array; at: number; extra: number } | null {
+  if (getBackend().name !== 'wasm') return null;
+  const kernels = loadKernels();
+  if (!kernels) return null;
+  const { exports } = kernels;
+  const heapBase = exports.heapBase();
+  const extra = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
+  const at = extra + ((extraBytes + 15) & ~15);
+  const scratch = reserveScratch(kernels, at + elements * 4 - heapBase);
+  return scratch && { exports, floats: scratch.floats, at, extra };
+}
