@@ -1,10 +1,11 @@
 /**
  * @file The single-threaded module's exports: the matmul, elementwise, layer norm, LSTM gate, LSTM time loop,
- * Adam and gradient-clipping kernels, and the memory layout their caller needs.
+ * Adam, gradient-clipping and dropout-mask kernels, and the memory layout their caller needs.
  */
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
+export { bernoulliMask } from './bernoulli';
 export { binary, softmax, softmaxBackward, sumColumns, sumRows, unary, where } from './elementwise';
 export { scale, sumOfSquares } from './grad-clip';
 export { layerNorm, layerNormBackward } from './layer-norm';

@@ -1,6 +1,7 @@
 /** @file The shared-memory module's exports: everything in index.ts, plus the entry point of worker threads. */
 export {
   adam,
+  bernoulliMask,
   binary,
   heapBase,
   layerNorm,

@@ -129,6 +129,7 @@ describe('random', () => {
       [0, 0.5, 1],
       [1, 0.5, 2],
       [1001, 0.3, 1 / 0.7],
+      [40_003, 0.9, 1 / 0.9], // several of the wasm kernel's chunks
       [64, 1, 1],
       [64, 0, 1],
       [64, 0.5, Number.POSITIVE_INFINITY],
@@ -159,6 +160,11 @@ describe('random', () => {
     expect(mask.every((v) => v === 3)).toBe(true);
     g.fillBernoulli(mask, 0, 3);
     expect(mask.every((v) => v === 0)).toBe(true);
+    const floats = new Float32Array(1000); // a float32 mask takes the wasm kernel under that backend
+    g.fillBernoulli(floats, 1, 3);
+    expect(floats.every((v) => v === 3)).toBe(true);
+    g.fillBernoulli(floats, 0, 3);
+    expect(floats.every((v) => v === 0)).toBe(true);
   });
 
   it('draws with the right moments and ranges', () => {

@@ -98,6 +98,11 @@ export interface KernelExports {
     eps: number,
     negStepSize: number,
   ): void;
+  /**
+   * n float32 values at `out`: `value` where the next xoshiro128** draw from the four state words at `state`
+   * (updated) is below `threshold`, else +0 (assembly/bernoulli.ts).
+   */
+  bernoulliMask(n: number, out: number, state: number, threshold: number, value: number): void;
   /** Adds the squares of n float32 values at x to the four float64 partial sums at `sums` (assembly/grad-clip.ts). */
   sumOfSquares(n: number, x: number, sums: number): void;
   /** Multiplies n float32 values at x by `factor` in place (assembly/grad-clip.ts). */
