@@ -16,7 +16,7 @@ export function bernoulliMask(n: i32, out: usize, state: usize, threshold: f64, 
   // draw < threshold as integers (the draw is one): no float conversion, and a mask instead of a branch.
   const bound = <u64>Math.ceil(threshold);
   const bits = reinterpret<u32>(value);
-  const end = out + (<usize>n << 2);
+  const end = out + ((<usize>n) << 2);
   for (let at = out; at < end; at += 4) {
     const draw = rotl<u32>(s1 * 5, 7) * 9;
     const t = s1 << 9;

@@ -16,7 +16,12 @@ const CHUNK = 16384;
  * updated in place) is below `threshold` (in [0, 2³²]), else +0. False (nothing written) unless the `wasm`
  * backend is selected and its kernels load; the caller then runs its own loop.
  */
-export function fusedBernoulliMask(out: Float32Array, state: Int32Array, threshold: number, value: number): boolean {
+export function fusedBernoulliMask(
+  out: Float32Array,
+  state: Int32Array,
+  threshold: number,
+  value: number,
+): boolean {
   if (getBackend().name !== 'wasm') return false;
   const kernels = loadKernels();
   if (!kernels) return false;
