@@ -4,10 +4,7 @@
  * run four lanes at a time. The arrays stay JS-owned: each chunk of CHUNK parameters is copied into linear
  * memory and back (memcpy, a tenth of the kernel's time), so the buffers stay in cache between the copies.
  */
-import { getBackend } from '../registry.js';
-import { loadKernels } from './loader.js';
-import { reserveScratch } from './scratch.js';
-import { CONTROL_BYTES } from './threads/control.js';
+import { directRegion } from './direct.js';
 
 /** Parameters per round trip: four 64 KB buffers. */
 const CHUNK = 16384;
@@ -41,17 +38,13 @@ export function fusedAdam_(
   expAvgSq: Float32Array,
   s: AdamScalars,
 ): boolean {
-  if (getBackend().name !== 'wasm') return false;
-  const kernels = loadKernels();
-  if (!kernels) return false;
-  const { exports } = kernels;
   const n = param.length;
   if (grad.length !== n || expAvg.length !== n || expAvgSq.length !== n) return false;
   const chunk = Math.min(CHUNK, n);
-  const heapBase = exports.heapBase();
-  const at = [0, 1, 2, 3].map((k) => heapBase + (kernels.shared ? CONTROL_BYTES : 0) + k * chunk * 4);
-  const scratch = reserveScratch(kernels, at[3] + chunk * 4 - heapBase);
-  if (!scratch) return false;
+  const region = directRegion(4 * chunk * 4);
+  if (!region) return false;
+  const { exports, scratch, base } = region;
+  const at = [0, 1, 2, 3].map((k) => base + k * chunk * 4);
   const { floats } = scratch;
   const [p, g, m, v] = at.map((bytes) => bytes / 4);
   for (let start = 0; start < n; start += chunk) {

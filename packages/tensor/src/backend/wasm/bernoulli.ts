@@ -3,10 +3,7 @@
  * draws in the same order as its JavaScript loop, so the same mask bit for bit and the same state after, 1.6×
  * as fast. The mask is written a chunk at a time into linear memory and copied out.
  */
-import { getBackend } from '../registry.js';
-import { loadKernels } from './loader.js';
-import { reserveScratch } from './scratch.js';
-import { CONTROL_BYTES } from './threads/control.js';
+import { directRegion } from './direct.js';
 
 /** Elements per round trip: 64 KB. */
 const CHUNK = 16384;
@@ -22,16 +19,12 @@ export function fusedBernoulliMask(
   threshold: number,
   value: number,
 ): boolean {
-  if (getBackend().name !== 'wasm') return false;
-  const kernels = loadKernels();
-  if (!kernels) return false;
-  const { exports } = kernels;
-  const heapBase = exports.heapBase();
-  const stateAt = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
-  const at = stateAt + 16;
-  const scratch = reserveScratch(kernels, at + Math.min(CHUNK, out.length) * 4 - heapBase);
-  if (!scratch) return false;
+  // [the generator's state, 16 bytes][one chunk of the mask]
+  const region = directRegion(16 + Math.min(CHUNK, out.length) * 4);
+  if (!region) return false;
+  const { exports, scratch, base: stateAt } = region;
   const { floats, words } = scratch;
+  const at = stateAt + 16;
   words.set(state, stateAt / 4);
   for (let start = 0; start < out.length; start += CHUNK) {
     const end = Math.min(out.length, start + CHUNK);

@@ -4,10 +4,7 @@
  * As with Adam (adam.ts) the arrays stay JS-owned and go through linear memory a chunk at a time, so each chunk
  * is still in cache when the kernel reads it and when it is copied back.
  */
-import { getBackend } from '../registry.js';
-import { type Kernels, loadKernels } from './loader.js';
-import { reserveScratch } from './scratch.js';
-import { CONTROL_BYTES } from './threads/control.js';
+import { directRegion } from './direct.js';
 
 /** Elements per round trip: 64 KB, a multiple of 4 (the sum's partial sums need whole groups of four). */
 const CHUNK = 16384;
@@ -19,16 +16,19 @@ const CHUNK = 16384;
  * @example const sum = fusedSumOfSquares(grad) ?? sumOfSquaresLoop(grad);
  */
 export function fusedSumOfSquares(x: Float32Array): number | null {
-  const region = chunkRegion(Math.min(CHUNK, x.length), 32);
+  // [4 float64 partial sums][one chunk]
+  const region = directRegion(32 + Math.min(CHUNK, x.length) * 4);
   if (!region) return null;
-  const { exports, floats, at, extra } = region;
-  new Float64Array(floats.buffer, extra, 4).fill(0);
+  const { exports, scratch, base: sums } = region;
+  const { floats } = scratch;
+  const at = sums + 32;
+  new Float64Array(floats.buffer, sums, 4).fill(0);
   for (let start = 0; start < x.length; start += CHUNK) {
     const end = Math.min(x.length, start + CHUNK);
     floats.set(x.subarray(start, end), at / 4);
-    exports.sumOfSquares(end - start, at, extra);
+    exports.sumOfSquares(end - start, at, sums);
   }
-  const [s0, s1, s2, s3] = new Float64Array(floats.buffer, extra, 4);
+  const [s0, s1, s2, s3] = new Float64Array(floats.buffer, sums, 4);
   return s0 + s1 + (s2 + s3);
 }
 
@@ -39,9 +39,10 @@ export function fusedSumOfSquares(x: Float32Array): number | null {
  * @example if (!fusedScale_(grad, 0.5)) for (let i = 0; i < grad.length; i++) grad[i] *= 0.5;
  */
 export function fusedScale_(x: Float32Array, factor: number): boolean {
-  const region = chunkRegion(Math.min(CHUNK, x.length), 0);
+  const region = directRegion(Math.min(CHUNK, x.length) * 4);
   if (!region) return false;
-  const { exports, floats, at } = region;
+  const { exports, scratch, base: at } = region;
+  const { floats } = scratch;
   const f = Math.fround(factor);
   for (let start = 0; start < x.length; start += CHUNK) {
     const end = Math.min(x.length, start + CHUNK);
@@ -50,23 +51,4 @@ export function fusedScale_(x: Float32Array, factor: number): boolean {
     x.set(floats.subarray(at / 4, at / 4 + end - start), start);
   }
   return true;
-}
-
-/**
- * Scratch for one chunk of `elements` float32 values at byte address `at`, and `extraBytes` more at `extra`
- * (8-byte aligned); null where the kernels are not in use or memory cannot grow.
- */
-function chunkRegion(
-  elements: number,
-  extraBytes: number,
-): { exports: Kernels['exports']; floats: Float32Array; at: number; extra: number } | null {
-  if (getBackend().name !== 'wasm') return null;
-  const kernels = loadKernels();
-  if (!kernels) return null;
-  const { exports } = kernels;
-  const heapBase = exports.heapBase();
-  const extra = heapBase + (kernels.shared ? CONTROL_BYTES : 0);
-  const at = extra + ((extraBytes + 15) & ~15);
-  const scratch = reserveScratch(kernels, at + elements * 4 - heapBase);
-  return scratch && { exports, floats: scratch.floats, at, extra };
 }
