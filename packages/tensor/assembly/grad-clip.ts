@@ -1,8 +1,8 @@
 /**
- * @file Gradient clipping's two passes over a float32 array (optim's clipGradNorm): its sum of squares in float64,
- * and scaling it in place, four lanes at a time. The sum keeps the optimizer's scalar loop's four partial sums
- * (element i goes to sum i mod 4, the tail to sum 0) in memory across calls, so a caller that feeds an array in
- * chunks gets that loop's total bit for bit.
+ * @file Gradient clipping's sum of squares over a float32 array (optim's clipGradNorm), in float64, four lanes at
+ * a time (the scaling that follows is the elementwise kernels' multiply). The sum keeps the optimizer's scalar
+ * loop's four partial sums (element i goes to sum i mod 4, the tail to sum 0) in memory across calls, so a caller
+ * that feeds an array in chunks gets that loop's total bit for bit.
  */
 
 /**
@@ -28,12 +28,4 @@ export function sumOfSquares(n: i32, x: usize, sums: usize): void {
     tail += value * value;
   }
   store<f64>(sums, tail);
-}
-
-/** Multiplies n float32 values at `x` by `factor` in place (one float32 rounding each, as a scalar loop). */
-export function scale(n: i32, x: usize, factor: f32): void {
-  const f = f32x4.splat(factor);
-  const vectorEnd = <usize>(n & ~3) * 4;
-  for (let at: usize = 0; at < vectorEnd; at += 16) v128.store(x + at, f32x4.mul(v128.load(x + at), f));
-  for (let at = vectorEnd; at < <usize>n * 4; at += 4) store<f32>(x + at, load<f32>(x + at) * factor);
 }

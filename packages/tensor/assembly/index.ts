@@ -7,7 +7,7 @@ import { WORK_BYTES } from './tiles';
 export { adam } from './adam';
 export { bernoulliMask } from './bernoulli';
 export { binary, softmax, softmaxBackward, sumColumns, sumRows, unary, where } from './elementwise';
-export { scale, sumOfSquares } from './grad-clip';
+export { sumOfSquares } from './grad-clip';
 export { layerNorm, layerNormBackward } from './layer-norm';
 export { lstmCellGates, lstmCellGatesBackward } from './lstm-gates';
 export { lstmSequenceRun } from './lstm-sequence';

@@ -10,7 +10,6 @@ export {
   lstmCellGatesBackward,
   lstmSequenceRun,
   matmul,
-  scale,
   softmax,
   softmaxBackward,
   sumColumns,

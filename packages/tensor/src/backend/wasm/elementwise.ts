@@ -33,7 +33,7 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   tanh: 5,
   sigmoid: 6,
 };
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   add: 0,
   sub: 1,
   mul: 2,

@@ -1,10 +1,12 @@
 /**
- * @file Gradient clipping's passes on the WebAssembly SIMD kernels (assembly/grad-clip.ts), for optimizers: a
- * float32 array's sum of squares and scaling it in place, bit for bit what @tensorloom/optim's scalar loops give.
+ * @file Gradient clipping's passes on the WebAssembly SIMD kernels, for optimizers: a float32 array's sum of
+ * squares (assembly/grad-clip.ts) and scaling it in place (the elementwise multiply), bit for bit what
+ * @tensorloom/optim's scalar loops give.
  * As with Adam (adam.ts) the arrays stay JS-owned and go through linear memory a chunk at a time, so each chunk
  * is still in cache when the kernel reads it and when it is copied back.
  */
 import { directRegion } from './direct.js';
+import { BINARY_CODES } from './elementwise.js';
 
 /** Elements per round trip: 64 KB, a multiple of 4 (the sum's partial sums need whole groups of four). */
 const CHUNK = 16384;
@@ -39,15 +41,18 @@ export function fusedSumOfSquares(x: Float32Array): number | null {
  * @example if (!fusedScale_(grad, 0.5)) for (let i = 0; i < grad.length; i++) grad[i] *= 0.5;
  */
 export function fusedScale_(x: Float32Array, factor: number): boolean {
-  const region = directRegion(Math.min(CHUNK, x.length) * 4);
+  // [factor, padded to 16 bytes][one chunk]
+  const region = directRegion(16 + Math.min(CHUNK, x.length) * 4);
   if (!region) return false;
-  const { exports, scratch, base: at } = region;
+  const { exports, scratch, base } = region;
   const { floats } = scratch;
-  const f = Math.fround(factor);
+  const at = base + 16;
+  floats[base / 4] = factor; // rounded to float32 by the store
   for (let start = 0; start < x.length; start += CHUNK) {
     const end = Math.min(x.length, start + CHUNK);
     floats.set(x.subarray(start, end), at / 4);
-    exports.scale(end - start, at, f);
+    // the elementwise multiply over one row of end − start, the factor broadcast (strides 0), in place
+    exports.binary(BINARY_CODES.mul!, 1, end - start, at, 0, 1, base, 0, 0, at);
     x.set(floats.subarray(at / 4, at / 4 + end - start), start);
   }
   return true;

@@ -105,8 +105,6 @@ export interface KernelExports {
   bernoulliMask(n: number, out: number, state: number, threshold: number, value: number): void;
   /** Adds the squares of n float32 values at x to the four float64 partial sums at `sums` (assembly/grad-clip.ts). */
   sumOfSquares(n: number, x: number, sums: number): void;
-  /** Multiplies n float32 values at x by `factor` in place (assembly/grad-clip.ts). */
-  scale(n: number, x: number, factor: number): void;
   /**
    * Elementwise kernels (assembly/elementwise.ts) on [rows, cols] operands: byte address, row stride, column
    * stride (0 = broadcast along the row, 1 = contiguous); the result is contiguous at `out`.
