@@ -470,6 +470,23 @@ def linears():
     add("linear", "transposed input", fn, [T(randn(3, 4), transform=tr), T(randn(5, 3)), T(randn(5))], {"bias": True})
 
 
+
+def cross_entropies():
+    """torch.nn.functional.cross_entropy per row (reduction 'none') against class indices, as softmaxCrossEntropy:
+    with and without label smoothing, rows longer than a vector and not a multiple of its width, logits of ±1000,
+    a transposed input."""
+
+    def fn(xs, a):
+        return torch.nn.functional.cross_entropy(xs[0], xs[1], reduction="none", label_smoothing=a["labelSmoothing"])
+
+    add("softmaxCrossEntropy", "no smoothing", fn, [T(randn(4, 5, scale=2.0)), T(randint(0, 5, 4))], {"labelSmoothing": 0})
+    add("softmaxCrossEntropy", "smoothing 0.1", fn, [T(randn(6, 7, scale=2.0)), T(randint(0, 7, 6))], {"labelSmoothing": 0.1})
+    add("softmaxCrossEntropy", "smoothing 1", fn, [T(randn(3, 4, scale=2.0)), T(randint(0, 4, 3))], {"labelSmoothing": 1})
+    add("softmaxCrossEntropy", "long rows", fn, [T(randn(3, 301, scale=3.0)), T(randint(0, 301, 3))], {"labelSmoothing": 0.1})
+    add("softmaxCrossEntropy", "logits ±1000", fn, [T(uniform(-1000, 1000, 4, 6)), T(randint(0, 6, 4))], {"labelSmoothing": 0.2})
+    tr = {"op": "transpose", "dim0": 0, "dim1": 1}
+    add("softmaxCrossEntropy", "transposed input", fn, [T(randn(5, 3, scale=2.0), transform=tr), T(randint(0, 5, 3))], {"labelSmoothing": 0.1})
+
 def reductions():
     def sum_fn(xs, a):
         if "dim" not in a:
@@ -942,6 +959,7 @@ def main():
     rnn_gates()
     layer_norms()
     linears()
+    cross_entropies()
 
     write_cases(OUT_PATH, "tools/reference/generate_ops.py", torch.__version__, SEED, CASES, COUNTS, WARNINGS)
 

@@ -11,11 +11,13 @@ import {
   IndexError,
   indexSelect,
   isFloating,
+  logSoftmax,
   mul,
   ne,
   neg,
   reshape,
   ShapeError,
+  softmaxCrossEntropy,
   squeeze,
   sum,
   type Tensor,
@@ -157,13 +159,43 @@ export function classIndexLoss(
     const smooth = neg(sum(weighted, classDim)); // −Σ_c w_c·log p_c
     loss = add(mul(loss, 1 - labelSmoothing), mul(smooth, labelSmoothing / classes));
   }
+  return reduceClassLoss(loss, target, targetWeight, keep, reduction);
+}
+
+/**
+ * classIndexLoss of logSoftmax(logits): the same loss, and for [N, C] logits without class weights (a decoder's
+ * loss) one fused kernel each way (softmaxCrossEntropy) instead of log-softmax, gather and sums over [N, C].
+ */
+export function logitsClassIndexLoss(
+  logits: Tensor,
+  target: Tensor,
+  layout: ClassLayout,
+  reduction: Reduction,
+  options: ClassIndexOptions,
+): Tensor {
+  const { weight, keep, labelSmoothing } = options;
+  if (weight !== null || logits.ndim !== 2) {
+    return classIndexLoss(logSoftmax(logits, layout.classDim), target, layout, reduction, options);
+  }
+  const index = keep === null ? target : where(keep, target, 0);
+  return reduceClassLoss(softmaxCrossEntropy(logits, index, labelSmoothing), target, null, keep, reduction);
+}
+
+/** Zeroes the per-entry loss where not kept and reduces it as classIndexLoss documents. */
+function reduceClassLoss(
+  perEntry: Tensor,
+  target: Tensor,
+  targetWeight: Tensor | null,
+  keep: Tensor | null,
+  reduction: Reduction,
+): Tensor {
   // `where`, not a multiply by 0: a −∞ logit at class 0 must not turn skipped entries into 0·∞ = NaN.
-  if (keep !== null) loss = where(keep, loss, 0);
+  const loss = keep === null ? perEntry : where(keep, perEntry, 0);
   if (reduction === 'none') return loss;
   if (reduction === 'sum') return sum(loss);
   // Nothing skipped and no weights: the denominator is the entry count, a nonzero constant.
   if (targetWeight === null && keep === null && target.size > 0) return div(sum(loss), target.size);
-  return safeDivide(sum(loss), meanDenominator(target, targetWeight, keep, logProbs.dtype));
+  return safeDivide(sum(loss), meanDenominator(target, targetWeight, keep, loss.dtype));
 }
 
 /** Σ w_t over kept entries, or the number of kept entries without weights. */

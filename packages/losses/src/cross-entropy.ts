@@ -19,8 +19,8 @@ import {
   checkClassTarget,
   checkTargetsWithIgnore,
   checkWeight,
-  classIndexLoss,
   classLayout,
+  logitsClassIndexLoss,
 } from './class-targets.js';
 import { checkReduction, type Reduction, safeDivide } from './reduction.js';
 
@@ -85,7 +85,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
   checkClassTarget(op, input, target, layout);
   const keep = checkTargetsWithIgnore(op, target, layout.classes, ignoreIndex);
-  return classIndexLoss(logSoftmax(input, layout.classDim), target, layout, reduction, {
+  return logitsClassIndexLoss(input, target, layout, reduction, {
     weight: classWeight,
     keep,
     labelSmoothing,

@@ -2,7 +2,6 @@
 import {
   DTypeError,
   logicalAnd,
-  logSoftmax,
   ne,
   ShapeError,
   sum,
@@ -10,7 +9,7 @@ import {
   TensorloomError,
 } from '@tensorloom/tensor';
 import { checkFloat, checkRange, formatShape, sameShape } from './checks.js';
-import { checkTargetRange, classIndexLoss } from './class-targets.js';
+import { checkTargetRange, logitsClassIndexLoss } from './class-targets.js';
 import { checkReduction } from './reduction.js';
 
 export interface SequenceCrossEntropyOptions {
@@ -86,9 +85,9 @@ export function sequenceCrossEntropy(
   const tokens = keep === null ? targets.size : sum(keep).item();
 
   // [B, T, V] → [B·T, V] rows, so the per-step loss is the [N, C] cross-entropy layout.
-  const rows = logSoftmax(logits, -1).reshape([batch * steps, vocab]);
+  const rows = logits.reshape([batch * steps, vocab]);
   const flat = (t: Tensor) => t.reshape([batch * steps]);
-  const loss = classIndexLoss(
+  const loss = logitsClassIndexLoss(
     rows,
     flat(targets),
     { classDim: 1, classes: vocab, targetShape: [batch * steps] },

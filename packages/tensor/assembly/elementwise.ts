@@ -351,7 +351,7 @@ export function sumColumns(rows: i32, cols: i32, x: usize, xRow: i32, out: usize
 }
 
 /** The largest of `cols` contiguous floats at p; NaN if any is NaN. */
-function rowMax(p: usize, cols: i32): f32 {
+export function rowMax(p: usize, cols: i32): f32 {
   let m = f32x4.splat(-Infinity);
   let c = 0;
   for (; c + 4 <= cols; c += 4, p += 16) m = f32x4.max(m, v128.load(p));

@@ -1,11 +1,12 @@
 /**
- * @file The single-threaded module's exports: the matmul, elementwise, layer norm, LSTM gate, LSTM time loop,
- * Adam, gradient-clipping and dropout-mask kernels, and the memory layout their caller needs.
+ * @file The single-threaded module's exports: the matmul, elementwise, softmax cross-entropy, layer norm, LSTM
+ * gate, LSTM time loop, Adam, gradient-clipping and dropout-mask kernels, and the memory layout their caller needs.
  */
 import { WORK_BYTES } from './tiles';
 
 export { adam } from './adam';
 export { bernoulliMask } from './bernoulli';
+export { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './cross-entropy';
 export { binary, softmax, softmaxBackward, sumColumns, sumRows, unary, where } from './elementwise';
 export { sumOfSquares } from './grad-clip';
 export { layerNorm, layerNormBackward } from './layer-norm';

@@ -12,6 +12,8 @@ export {
   matmul,
   softmax,
   softmaxBackward,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
   sumColumns,
   sumOfSquares,
   sumRows,

@@ -46,6 +46,7 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export { softmaxCrossEntropy } from './ops/cross-entropy.js';
 export {
   abs,
   add,

@@ -37,6 +37,9 @@ export interface PrimitiveParams {
   // Normalisation along one dim, fused (one kernel instead of five ops).
   softmax: { dim: number };
   logSoftmax: { dim: number };
+  // Softmax cross-entropy of [N, C] logits against class indices, fused; stats [N, 2] = each row's max and
+  // log Σ exp(x − max).
+  softmaxCrossEntropy: { targets: Int32Array; labelSmoothing: number; stats: Tensor };
   // Layer norm over the trailing normalizedShape dims, fused; stats [N, 2] = each row's mean and 1/σ. Inputs:
   // x, then weight when hasWeight, then bias if any.
   layerNorm: { stats: Tensor; normalizedShape: number[]; hasWeight: boolean };

@@ -71,6 +71,7 @@ interface Args {
   eps?: number;
   weight?: boolean;
   bias?: boolean;
+  labelSmoothing?: number;
 }
 
 interface Case {
@@ -131,6 +132,7 @@ const ops: Record<string, Op> = {
 
   softmax: (x, a) => tl.softmax(x[0], dim(a)),
   logSoftmax: (x, a) => tl.logSoftmax(x[0], dim(a)),
+  softmaxCrossEntropy: (x, a) => tl.softmaxCrossEntropy(x[0], x[1], a.labelSmoothing ?? 0),
 
   linear: (x, a) => tl.linear(x[0], x[1], a.bias ? x[2] : null),
   layerNorm: (x, a) => {

@@ -61,6 +61,7 @@ import {
   sin,
   slice,
   softmax,
+  softmaxCrossEntropy,
   split,
   sqrt,
   square,
@@ -220,6 +221,22 @@ describe('gradcheck: softmax and logSoftmax', () => {
     expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
     check((t) => softmax(t, 1), [x]);
     check((t) => logSoftmax(t, 1), [x]);
+  });
+});
+
+describe('gradcheck: softmaxCrossEntropy', () => {
+  const targets = int32([3, 0, 4, 4, 1]);
+  it.each<[string, number]>([
+    ['no smoothing', 0],
+    ['label smoothing 0.1', 0.1],
+    ['label smoothing 1 (uniform target)', 1],
+  ])('%s', (_name, smoothing) => {
+    check((x) => softmaxCrossEntropy(x, targets, smoothing), [rnd([5, 6], 25)]);
+  });
+
+  it('of a transposed view, and of logits ×100 (a saturated softmax)', () => {
+    check((x) => softmaxCrossEntropy(x.t(), targets, 0.2), [rnd([6, 5], 26)]);
+    check((x) => softmaxCrossEntropy(x.mul(100), targets, 0.1), [rnd([5, 6], 27)]);
   });
 });
 

@@ -77,6 +77,31 @@ export interface Backend {
    */
   softmaxBackward(y: StridedArray, g: StridedArray, out: StridedArray, log: boolean): void;
   /**
+   * Softmax cross-entropy of each row of x [N, C] against class indices target [N] (each in [0, C)), label
+   * smoothing ε: loss [N] = (1 − ε)·(lse − x[n, t_n]) + ε·(lse − mean_c x[n, c]) with lse = log Σ_c exp x[n, c].
+   * stats [N, 2] receives each row's max m and log Σ_c exp(x[n, c] − m) (lse = their sum, kept apart so that
+   * the backward's x − m − log Σ loses nothing to a large lse's rounding). loss and stats are contiguous.
+   */
+  softmaxCrossEntropy(
+    x: StridedArray,
+    target: Int32Array,
+    labelSmoothing: number,
+    loss: FloatArray,
+    stats: FloatArray,
+  ): void;
+  /**
+   * softmaxCrossEntropy's vector-Jacobian product with respect to x, from the loss gradient g [N] and the saved
+   * stats: out [N, C] (contiguous) = g[n]·(exp(x[n, c] − lse[n]) − ε/C − (1 − ε)·[c = t_n]).
+   */
+  softmaxCrossEntropyBackward(
+    x: StridedArray,
+    target: Int32Array,
+    stats: FloatArray,
+    g: FloatArray,
+    labelSmoothing: number,
+    out: FloatArray,
+  ): void;
+  /**
    * Layer normalisation of each row of x [N, D] (columns contiguous): out [N, D] = (x − mean)·rstd·weight + bias
    * with the biased variance and rstd = 1/√(var + eps), weight and bias [D] or null (1 and 0). When `stats`
    * ([N, 2]) is given it receives each row's mean and rstd for layerNormBackward. out and stats are contiguous.

@@ -5,6 +5,7 @@
  */
 
 import { softmaxBackward } from '../ops/activations.js';
+import { softmaxCrossEntropyBackward } from '../ops/cross-entropy.js';
 import { cos, eq, ge, gt, log, logicalAnd, mul, reluBackward, sign, sin, where } from '../ops/elementwise.js';
 import { gather, indexSelect, scatterAddToZeros } from '../ops/indexing.js';
 import { cat } from '../ops/join.js';
@@ -134,6 +135,10 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   softmax: (g, { output: y, params: { dim } }) => [softmaxBackward('softmax', y, g, dim)],
   // y = logSoftmax(x): ∂x = g − exp(y) ⊙ Σ_dim g, one kernel
   logSoftmax: (g, { output: y, params: { dim } }) => [softmaxBackward('logSoftmax', y, g, dim)],
+  // ℓ = softmaxCrossEntropy(x, t): ∂x = g·(softmax(x) − ε/C − (1 − ε)·onehot(t)), one kernel
+  softmaxCrossEntropy: (g, { inputs: [x], params: { targets, labelSmoothing, stats } }) => [
+    softmaxCrossEntropyBackward(g, x, targets, stats, labelSmoothing),
+  ],
   // y = layerNorm(x)·w + b, x̂ = (x − μ)·rstd, ĝ = g·w: ∂x = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ∂w = Σ g·x̂,
   // ∂b = Σ g over the rows (one kernel)
   layerNorm: (g, { inputs, params: { stats, normalizedShape, hasWeight } }) => {

@@ -1,6 +1,7 @@
 /** @file The portable backend: plain TypeScript kernels, the reference every faster backend is tested against. */
 import type { Backend } from '../backend.js';
 import { batchedMatmul } from './batched-matmul.js';
+import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
@@ -19,6 +20,8 @@ export const jsBackend: Backend = {
   reduce,
   softmax,
   softmaxBackward,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
   layerNorm,
   layerNormBackward,
   lstmCellGates,

@@ -1,11 +1,12 @@
 /**
  * @file The WebAssembly backend: float32 matmul on a SIMD kernel (see assembly/), split across worker threads
- * when it is large (threads/); float32 elementwise ops, sums, softmax (and its backward), layer norm, the LSTM gates and an LSTM layer's whole
+ * when it is large (threads/); float32 elementwise ops, sums, softmax (and its backward), softmax cross-entropy, layer norm, the LSTM gates and an LSTM layer's whole
  * time loop (forward and backward) on other SIMD kernels; everything else — and float64 — on the portable kernels. Registered by default, and the
  * default backend where the engine runs WebAssembly SIMD (registry.ts).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { wasmSoftmaxCrossEntropy, wasmSoftmaxCrossEntropyBackward } from './cross-entropy.js';
 import {
   wasmBinary,
   wasmReduce,
@@ -31,6 +32,8 @@ export const wasmBackend: Backend = {
   reduce: wasmReduce,
   softmax: wasmSoftmax,
   softmaxBackward: wasmSoftmaxBackward,
+  softmaxCrossEntropy: wasmSoftmaxCrossEntropy,
+  softmaxCrossEntropyBackward: wasmSoftmaxCrossEntropyBackward,
   layerNorm: wasmLayerNorm,
   layerNormBackward: wasmLayerNormBackward,
   matmul: wasmMatmul,

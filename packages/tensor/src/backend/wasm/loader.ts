@@ -154,6 +154,32 @@ export interface KernelExports {
     log: boolean,
   ): void;
   /**
+   * Softmax cross-entropy of contiguous float32 rows against int32 targets (assembly/cross-entropy.ts): the loss
+   * [rows] and the stats [rows, 2] (max, log Σ exp(x − max)) per row, contiguous.
+   */
+  softmaxCrossEntropy(
+    rows: number,
+    cols: number,
+    x: number,
+    xRow: number,
+    target: number,
+    smoothing: number,
+    loss: number,
+    stats: number,
+  ): void;
+  /** Its backward: the logits' gradient [rows, cols] contiguous from g [rows] and the saved stats. */
+  softmaxCrossEntropyBackward(
+    rows: number,
+    cols: number,
+    x: number,
+    xRow: number,
+    target: number,
+    stats: number,
+    g: number,
+    smoothing: number,
+    out: number,
+  ): void;
+  /**
    * Layer norm of float32 rows (row stride in elements, columns contiguous): out = (x − mean)·rstd·weight + bias,
    * weight and bias [cols] or 0 (none); stats, unless 0, receives [mean, rstd] per row.
    */
