@@ -81,3 +81,52 @@ describe('sum over the leading dims (rows added into accumulators)', () => {
     });
   }
 });
+
+/** max over `dim` with the first index of the winner, NaN winning, by plain loops over toArray(). */
+function naiveMax(x: Tensor, dim: number): { values: number[]; indices: number[] } {
+  const order = [...x.shape.keys()].filter((d) => d !== dim);
+  const moved = x.permute([...order, dim]).contiguous();
+  const length = x.shape[dim];
+  const flat = Array.from(moved.dataSync(), Number);
+  const values: number[] = [];
+  const indices: number[] = [];
+  for (let start = 0; start < flat.length; start += length) {
+    let best = flat[start];
+    let at = 0;
+    for (let k = 1; k < length && !Number.isNaN(best); k++) {
+      if (Number.isNaN(flat[start + k]) || flat[start + k] > best) {
+        best = flat[start + k];
+        at = k;
+      }
+    }
+    values.push(best);
+    indices.push(at);
+  }
+  return { values, indices };
+}
+
+describe('max over one dim, each output one strided run (the tight loop)', () => {
+  const withNaN = () => {
+    const values = randn([6, 9]).dataSync().slice();
+    values[13] = Number.NaN;
+    values[40] = Number.NaN;
+    return tensor(values, { shape: [6, 9] });
+  };
+  const cases: [string, () => Tensor, number][] = [
+    ['contiguous rows (an argmax over a vocabulary)', () => randn([7, 301]), 1],
+    ['a leading dim (runs strided, outputs contiguous)', () => randn([11, 5]), 0],
+    ['a middle dim of attention-like scores', () => randn([3, 4, 5, 6]), 2],
+    ['a transposed view', () => randn([8, 3]).t(), 1],
+    ['NaNs win and stick', withNaN, 1],
+    ['ties keep the first index (int32)', () => randint(0, 3, [9, 12]), 1],
+  ];
+  for (const [name, make, dim] of cases) {
+    it(name, () => {
+      const x = make();
+      const [values, indices] = x.max(dim);
+      const want = naiveMax(x, dim);
+      expect(Array.from(values.dataSync(), Number)).toEqual(want.values);
+      expect(Array.from(indices.dataSync())).toEqual(want.indices);
+    });
+  }
+});
