@@ -11,12 +11,7 @@ import {
   softmaxCrossEntropy as portableForward,
 } from '../js/cross-entropy.js';
 import { loadKernels } from './loader.js';
-import { contiguousView, hasFloatRows, type Placed, place, readFloats } from './stage.js';
-
-/** Writes the targets as int32 words at byte address `at` of the placed call. */
-function writeTargets(placed: Placed, at: number, target: Int32Array): void {
-  placed.scratch.words.set(target, at / 4);
-}
+import { contiguousView, hasFloatRows, place, readFloats, writeInts } from './stage.js';
 
 /** The Backend's softmaxCrossEntropy (see backend.ts). */
 export function wasmSoftmaxCrossEntropy(
@@ -38,7 +33,7 @@ export function wasmSoftmaxCrossEntropy(
   const [staged] = placed.operands;
   const statsAt = placed.extra;
   const targetAt = statsAt + rows * 8;
-  writeTargets(placed, targetAt, target);
+  writeInts(placed, targetAt, target);
   kernels.exports.softmaxCrossEntropy(
     rows,
     cols,
@@ -78,7 +73,7 @@ export function wasmSoftmaxCrossEntropyBackward(
     return;
   }
   const [staged, saved, scale] = placed.operands;
-  writeTargets(placed, placed.extra, target);
+  writeInts(placed, placed.extra, target);
   kernels.exports.softmaxCrossEntropyBackward(
     rows,
     cols,

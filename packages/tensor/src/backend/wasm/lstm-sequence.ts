@@ -15,7 +15,7 @@ import {
   type StepKernels,
 } from '../js/lstm-sequence.js';
 import { type Kernels, loadKernels } from './loader.js';
-import { contiguousView, hasFloatRows, type Placed, place, readFloats } from './stage.js';
+import { contiguousView, hasFloatRows, type Placed, place, readFloats, writeInts } from './stage.js';
 import { type Crew, crewFor, runLstmJob } from './threads/pool.js';
 
 const floats32 = (...arrays: (FloatArray | null)[]): boolean =>
@@ -101,7 +101,7 @@ function runJob(runner: Runner, layout: Layout, job: number[]): boolean {
 /** Writes the lengths (or nothing) at byte address `at`; returns the address to pass, 0 for none. */
 function writeLengths(placed: Placed, at: number, lengths: Int32Array | null): number {
   if (!lengths) return 0;
-  placed.scratch.words.set(lengths, at / 4);
+  writeInts(placed, at, lengths);
   return at;
 }
 

@@ -122,6 +122,11 @@ export const contiguousView = (data: TypedArray, shape: number[]): StridedArray 
   offset: 0,
 });
 
+/** Writes int32 values (class targets, sequence lengths) at byte address `at` of the placed call. */
+export function writeInts(placed: Placed, at: number, values: Int32Array): void {
+  placed.scratch.words.set(values, at / 4);
+}
+
 /** Copies a float32 result out of linear memory: `into.length` values from byte address `at` of the placed call. */
 export function readFloats(placed: Placed, at: number, into: TypedArray): void {
   into.set(placed.scratch.floats.subarray(at / 4, at / 4 + into.length));
