@@ -15,6 +15,9 @@
  *   5–13   the product:  m, n, k, aRow, aCol, bRow, bCol (strides in elements), entries, work (byte addresses)
  *   14     KIND          0: a product split into TASKs; 1: an LSTM time loop (lstm-sequence.ts), whose words
  *                        start at TASK, with its claim counter at TASK + 32 and its finished tasks at TASK + 48
+ *   15     STAGED        SEQ of the last product whose operands are in place: the caller announces a product
+ *                        before copying its operands in, so that a sleeping worker wakes during the copy, and
+ *                        workers claim its tasks only once STAGED says the copy is done
  *   16–79  READY[t]      0 until worker t has instantiated the module, then 1 (polling SEQ) or 2 (asleep)
  *   80…    STATE[i]      task i: SEQ while open, 0 once claimed; tagging with SEQ keeps a thread that wakes up
  *                        late for an old job from claiming tasks of a newer one
@@ -46,6 +49,7 @@ const TASK_WORDS = 6;
 /** What the job is: a product (PRODUCT_JOB, 0) or an LSTM time loop (LSTM_JOB, lstm-sequence.ts). */
 const KIND = 14;
 const LSTM_JOB = 1;
+const STAGED = 15;
 /** An LSTM job's words sit where a product's tasks would; its counters follow, each on its own cache line. */
 const LSTM_WORDS = TASK;
 /** i64: the job's SEQ in the high half, the next unclaimed task in the low half. */
@@ -64,6 +68,7 @@ export function work(control: usize, thread: i32, seq: i32): i32 {
   const participants = atomic.load<i32>(control + PARTICIPANTS * 4);
   if (thread >= participants) return 0;
   if (atomic.load<i32>(control + KIND * 4) === LSTM_JOB) return lstmWork(control, thread, seq);
+  if (thread > 0 && !operandsStaged(control, seq)) return 0;
   const count = atomic.load<i32>(control + COUNT * 4);
   const first = <i32>((<i64>thread * count) / participants);
   let ran = 0;
@@ -129,6 +134,17 @@ function lstmWork(control: usize, thread: i32, seq: i32): i32 {
   }
   if (thread === 0 && !waitFor(done, total)) return -1;
   return ran;
+}
+
+/**
+ * Polls STAGED until the caller has copied in job `seq`'s operands (the thread waking meanwhile is the point);
+ * false if a newer job has started (this one is over) or after SPIN_LIMIT polls.
+ */
+function operandsStaged(control: usize, seq: i32): bool {
+  for (let polls: i64 = 0; atomic.load<i32>(control + STAGED * 4) !== seq; polls++) {
+    if (atomic.load<i32>(control) !== seq || polls > SPIN_LIMIT) return false;
+  }
+  return true;
 }
 
 /** Polls `counter` until it reaches `target`; false after SPIN_LIMIT polls. */

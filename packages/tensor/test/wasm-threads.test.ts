@@ -238,6 +238,27 @@ describe('wasm matmul on threads', () => {
     );
   });
 
+  it('announces a product before copying its operands in; workers start on it only once the copy is done', async () => {
+    await initThreads();
+    const a = operand([], 256, 256, false, 21);
+    const b = operand([], 256, 256, true, 22);
+    const expected = singleThreaded(() => product(a, b));
+    // Leaves other operands where a and b will be copied: a worker starting early would multiply those.
+    threaded(() => product(operand([], 256, 256, false, 23), operand([], 256, 256, true, 24)));
+    // a's copy takes 30 ms, so the worker, woken by the announcement, is ready long before the operands are.
+    const data = a.data as Float32Array<ArrayBuffer>;
+    const slowData = new Float32Array(data);
+    slowData.subarray = (start?: number, end?: number) => {
+      for (const until = Date.now() + 30; Date.now() < until; );
+      return data.subarray(start, end) as Float32Array<ArrayBuffer>;
+    };
+    expectSameBits(
+      threaded(() => product({ ...a, data: slowData }, b)),
+      expected,
+      'product',
+    );
+  });
+
   it('keeps work on the calling thread off the shared memory (copies into it are slower)', async () => {
     await initThreads();
     const own = loadKernels()!;

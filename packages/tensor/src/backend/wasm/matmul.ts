@@ -14,7 +14,7 @@ import { forEachRow } from '../js/iterate.js';
 import { addBias, linear as portableLinear, transposed } from '../js/linear.js';
 import { type Kernels, loadKernels } from './loader.js';
 import { reserveScratch } from './scratch.js';
-import { planStage, stage } from './stage.js';
+import { planStage, stage, stagedView } from './stage.js';
 import { CONTROL_BYTES } from './threads/control.js';
 import { crewFor, runJob } from './threads/pool.js';
 import { splitTasks } from './threads/split.js';
@@ -112,12 +112,17 @@ export function matmulOnKernels(
   const scratch = reserveScratch(kernels, biasAt + (planBias ? planBias.length * 4 : 0) - heapBase);
   if (!scratch) return false;
   const { floats: heap, words } = scratch;
-  const sa = stage(a, planA, heap, aAt / 4);
-  const sb = stage(b, planB, heap, bAt / 4);
+  const sa = stagedView(a, planA, heap, aAt / 4);
+  const sb = stagedView(b, planB, heap, bAt / 4);
+  const stageOperands = () => {
+    stage(a, planA, heap, aAt / 4);
+    stage(b, planB, heap, bAt / 4);
+  };
   const [aRow, aCol] = sa.strides.slice(rank - 2);
   const [bRow, bCol] = sb.strides.slice(rank - 2);
   let c = cAt;
   let entry = entriesAt / 4;
+  if (threads === 1) stageOperands();
   // Batch dims are walked as rows of length 1 over a trailing unit dim, as in js/batched-matmul.ts.
   const batchShape = [...a.shape.slice(0, rank - 2), 1];
   const strides = [
@@ -134,7 +139,8 @@ export function matmulOnKernels(
     }
     c += m * n * 4;
   });
-  if (crew && tasks && !runJob(crew, [m, n, k, aRow, aCol, bRow, bCol, entriesAt, workAt], tasks)) {
+  const product = [m, n, k, aRow, aCol, bRow, bCol, entriesAt, workAt];
+  if (crew && tasks && !runJob(crew, product, tasks, stageOperands)) {
     // The threads failed and are off now (and their kernels may have moved to a fresh memory): recompute alone.
     return matmulOnKernels(own, a, b, out, bias);
   }

@@ -53,12 +53,20 @@ export function stage(
   heap: Float32Array | Uint8Array,
   at: number,
 ): StridedArray {
-  if (plan.gather) {
-    const strides = contiguousStrides(x.shape);
-    copy(x, { data: heap, shape: x.shape, strides, offset: at });
-    return { data: heap, shape: x.shape, strides, offset: at };
-  }
-  heap.set((x.data as typeof heap).subarray(plan.first, plan.first + plan.length), at);
+  const staged = stagedView(x, plan, heap, at);
+  if (plan.gather) copy(x, staged);
+  else heap.set((x.data as typeof heap).subarray(plan.first, plan.first + plan.length), at);
+  return staged;
+}
+
+/** The view of x that stage(x, plan, heap, at) returns, without copying anything yet. */
+export function stagedView(
+  x: StridedArray,
+  plan: StagePlan,
+  heap: Float32Array | Uint8Array,
+  at: number,
+): StridedArray {
+  if (plan.gather) return { data: heap, shape: x.shape, strides: contiguousStrides(x.shape), offset: at };
   return { data: heap, shape: x.shape, strides: x.strides, offset: at + x.offset - plan.first };
 }
 

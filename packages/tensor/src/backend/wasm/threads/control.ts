@@ -19,6 +19,8 @@ export const WORK = PRODUCT + 8;
 export const KIND = 14;
 export const PRODUCT_JOB = 0;
 export const LSTM_JOB = 1;
+/** SEQ of the last product whose operands the caller has copied in: workers start its tasks only then. */
+export const STAGED = 15;
 /**
  * READY[t]: 0 until worker t has instantiated the module, then AWAKE while it polls SEQ and ASLEEP while it is in
  * Atomics.wait (it sees a new job only if notified).

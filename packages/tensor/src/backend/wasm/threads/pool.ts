@@ -4,8 +4,9 @@
  * Workers are started lazily, by the first product large enough to split (or `initThreads()`), and are sent the
  * compiled shared-memory module and the memory itself. Until a worker has raised its READY flag in the control
  * block (control.ts) products simply run on the calling thread, so nothing ever waits for a worker to start. A
- * job (`runJob`) is published in the control block and announced by bumping SEQ; the caller then takes its own
- * share of the tasks — and any a worker has not claimed yet — and waits for the rest: `Atomics.wait` where the
+ * job (`runJob`) is published in the control block and announced by bumping SEQ, before the caller copies the
+ * operands in (workers start once STAGED says it has); the caller then takes its own share of the tasks — and
+ * any a worker has not claimed yet — and waits for the rest: `Atomics.wait` where the
  * caller may block (Node's main thread, workers), spinning on `Atomics.load` where it may not (a browser's main
  * thread). Ops stay synchronous.
  *
@@ -36,6 +37,7 @@ import {
   READY,
   REMAINING,
   SEQ,
+  STAGED,
   STATE,
   TASK,
   TASK_WORDS,
@@ -244,11 +246,18 @@ export function crewFor(multiplyAdds: number): Crew | null {
 }
 
 /**
- * Runs one job: `product` is the nine PRODUCT words, `tasks` TASK_WORDS numbers per task. The caller works
- * through tasks too. False if the threads failed (they are now off, and the caller must recompute on its own
- * kernels: the shared memory may have been replaced).
+ * Runs one job: `product` is the nine PRODUCT words, `tasks` TASK_WORDS numbers per task, and `stageOperands`
+ * copies the operands into the shared memory. The job is announced first, so that a sleeping worker wakes while
+ * the caller copies (a wake-up takes ≈ 0.1 ms here, as long as a typical copy) and starts when the copy is done
+ * (STAGED), not a wake-up later than the caller. The caller works through tasks too. False if the threads failed
+ * (they are now off, and the caller must recompute on its own kernels: the shared memory may have been replaced).
  */
-export function runJob(crew: Crew, product: readonly number[], tasks: readonly number[]): boolean {
+export function runJob(
+  crew: Crew,
+  product: readonly number[],
+  tasks: readonly number[],
+  stageOperands: () => void,
+): boolean {
   const { pool: running, participants } = crew;
   const { control } = running;
   const count = tasks.length / TASK_WORDS;
@@ -260,7 +269,10 @@ export function runJob(crew: Crew, product: readonly number[], tasks: readonly n
   Atomics.store(control, PARTICIPANTS, participants);
   Atomics.store(control, REMAINING, count);
   for (let i = 0; i < count; i++) Atomics.store(control, STATE + i, seq);
-  const { ran, started } = startAndWork(crew, seq);
+  announce(crew, seq);
+  stageOperands();
+  Atomics.store(control, STAGED, seq);
+  const { ran, started } = work(crew, seq);
   const ownShare = clock.now() - started;
   if (!waitForWorkers(running, Date.now() + minPatienceMs + 20 * ownShare)) return false;
   const preempted = ran < Math.floor(count / participants);
@@ -284,7 +296,8 @@ export function runLstmJob(crew: Crew, job: readonly number[], workAt: number): 
   Atomics.store(control, LSTM_DONE, 0);
   Atomics.store(running.lstmClaim, 0, BigInt(seq) << BigInt(32));
   Atomics.store(control, PARTICIPANTS, participants);
-  const { ran } = startAndWork(crew, seq);
+  announce(crew, seq);
+  const { ran } = work(crew, seq);
   if (Atomics.load(control, FAILED) !== 0) return fail('a worker thread threw');
   if (ran < 0) return fail('a worker thread stopped in the middle of an LSTM task');
   return true;
@@ -297,15 +310,19 @@ function openJob(running: Pool): number {
   return running.seq;
 }
 
-/**
- * Announces job `seq` (bumps SEQ, waking sleeping workers when the crew may) and runs the caller's part of it:
- * what `work` returned for thread 0, and the clock time it started at. A kernel that throws on the caller turns
- * threads off and rethrows.
- */
-function startAndWork(crew: Crew, seq: number): { ran: number; started: number } {
-  const { control, controlAt, kernels } = crew.pool;
+/** Announces job `seq`: bumps SEQ, waking sleeping workers when the crew may. */
+function announce(crew: Crew, seq: number): void {
+  const { control } = crew.pool;
   Atomics.store(control, SEQ, seq);
   if (crew.wake) Atomics.notify(control, SEQ);
+}
+
+/**
+ * Runs the caller's part of announced job `seq`: what the kernels' `work` returned for thread 0, and the clock
+ * time it started at. A kernel that throws on the caller turns threads off and rethrows.
+ */
+function work(crew: Crew, seq: number): { ran: number; started: number } {
+  const { controlAt, kernels } = crew.pool;
   const started = clock.now();
   try {
     return { ran: kernels.exports.work!(controlAt, 0, seq), started };
