@@ -6,9 +6,9 @@
  * block (control.ts) products simply run on the calling thread, so nothing ever waits for a worker to start. A
  * job (`runJob`) is published in the control block and announced by bumping SEQ, before the caller copies the
  * operands in (workers start once STAGED says it has); the caller then takes its own share of the tasks — and
- * any a worker has not claimed yet — and waits for the rest: `Atomics.wait` where the
- * caller may block (Node's main thread, workers), spinning on `Atomics.load` where it may not (a browser's main
- * thread). Ops stay synchronous.
+ * any a worker has not claimed yet — and waits for the rest: `Atomics.wait` where the caller may block (Node's
+ * main thread, workers), spinning on `Atomics.load` where it may not (a browser's main thread). Ops stay
+ * synchronous.
  *
  * Any failure — a worker that cannot start, throws, exits, or does not finish its task within the patience
  * below — turns threads off (getNumThreads() is then 1 until setNumThreads is called again) and the product is
