@@ -9,7 +9,6 @@ import type { FloatArray } from '../dtype.js';
 import { DTypeError, IndexError, ShapeError, TensorloomError } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { contiguous } from './movement.js';
 import { floatInputs, recording } from './rnn-gates.js';
 import { empty } from './util.js';
 
@@ -21,8 +20,8 @@ function targetValues(op: string, target: Tensor, rows: number, classes: number)
       `${op}: target must be [N] = [${rows}] for logits [${rows},${classes}] (got ${formatShape(target.shape)})`,
     );
   }
-  const dense = contiguous(target);
-  const out = (dense.data as Int32Array).subarray(dense.offset, dense.offset + rows);
+  // A copy: the backward reads these values later, whatever happens to the target tensor meanwhile.
+  const out = target.dataSync() as Int32Array;
   for (let n = 0; n < rows; n++) {
     if (out[n] < 0 || out[n] >= classes) {
       throw new IndexError(
@@ -76,12 +75,11 @@ export function softmaxCrossEntropyBackward(
   labelSmoothing: number,
 ): Tensor {
   const out = empty(logits.shape, logits.dtype);
-  const grad = contiguous(g.to(logits.dtype));
   getBackend().softmaxCrossEntropyBackward(
     logits,
     targets,
     stats.data as FloatArray,
-    (grad.data as FloatArray).subarray(grad.offset, grad.offset + grad.size),
+    g.to(logits.dtype).dataSync() as FloatArray,
     labelSmoothing,
     out.data as FloatArray,
   );
