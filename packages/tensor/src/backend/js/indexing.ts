@@ -71,9 +71,28 @@ export function scatterAdd(
     let s = b[2];
     if (si === 0) {
       // One index for the whole row (indexAdd, an embedding's gradient): one row of dst.
-      for (let k = 0, d = o + idx[i] * along; k < n; k++, d += sd, s += ss) dst[d] += values[s];
+      const d = o + idx[i] * along;
+      if (dst instanceof Float32Array && values instanceof Float32Array)
+        addRowFloat32(dst, d, sd, values, s, ss, n);
+      else for (let k = 0, at = d; k < n; k++, at += sd, s += ss) dst[at] += values[s];
       return;
     }
     for (let k = 0; k < n; k++, i += si, o += sd, s += ss) dst[o + idx[i] * along] += values[s];
   });
+}
+
+/**
+ * dst[d + k·sd] += src[s + k·ss] for k < n, float32 only. A loop of its own, so that its element accesses see one
+ * array type and stay monomorphic (in scatterAdd's loop they see every dtype: 16 ns per element against 1–2 here).
+ */
+function addRowFloat32(
+  dst: Float32Array,
+  d: number,
+  sd: number,
+  src: Float32Array,
+  s: number,
+  ss: number,
+  n: number,
+): void {
+  for (let k = 0; k < n; k++, d += sd, s += ss) dst[d] += src[s];
 }
