@@ -18,6 +18,21 @@ function rowExpSum(p: usize, cols: i32, shift: f32): f64 {
   let lo = f64x2.splat(0);
   let hi = f64x2.splat(0);
   let c = 0;
+  // Four vectors per turn, as in the backward below.
+  for (; c + 16 <= cols; c += 16, p += 64) {
+    const e0 = exp4(f32x4.sub(v128.load(p), s));
+    const e1 = exp4(f32x4.sub(v128.load(p, 16), s));
+    const e2 = exp4(f32x4.sub(v128.load(p, 32), s));
+    const e3 = exp4(f32x4.sub(v128.load(p, 48), s));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(e0));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(f32x4.shuffle(e0, e0, 2, 3, 2, 3)));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(e1));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(f32x4.shuffle(e1, e1, 2, 3, 2, 3)));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(e2));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(f32x4.shuffle(e2, e2, 2, 3, 2, 3)));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(e3));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(f32x4.shuffle(e3, e3, 2, 3, 2, 3)));
+  }
   for (; c + 4 <= cols; c += 4, p += 16) {
     const e = exp4(f32x4.sub(v128.load(p), s));
     lo = f64x2.add(lo, f64x2.promote_low_f32x4(e));
@@ -87,6 +102,19 @@ export function softmaxCrossEntropyBackward(
     const scale = load<f32>(g + ((<usize>r) << 2));
     const gv = f32x4.splat(scale);
     let c = 0;
+    // Four vectors per turn: exp4 is one long chain of dependent steps; four independent ones overlap (4.25 → 3.06 ms
+    // for [448, 4162]).
+    for (; c + 16 <= cols; c += 16) {
+      const at = <usize>c * 4;
+      const e0 = exp4(f32x4.sub(f32x4.sub(v128.load(p + at), max), logSum));
+      const e1 = exp4(f32x4.sub(f32x4.sub(v128.load(p + at + 16), max), logSum));
+      const e2 = exp4(f32x4.sub(f32x4.sub(v128.load(p + at + 32), max), logSum));
+      const e3 = exp4(f32x4.sub(f32x4.sub(v128.load(p + at + 48), max), logSum));
+      v128.store(o + at, f32x4.mul(gv, f32x4.sub(e0, sv)));
+      v128.store(o + at + 16, f32x4.mul(gv, f32x4.sub(e1, sv)));
+      v128.store(o + at + 32, f32x4.mul(gv, f32x4.sub(e2, sv)));
+      v128.store(o + at + 48, f32x4.mul(gv, f32x4.sub(e3, sv)));
+    }
     for (; c + 4 <= cols; c += 4) {
       const at = <usize>c * 4;
       const e = exp4(f32x4.sub(f32x4.sub(v128.load(p + at), max), logSum));
