@@ -374,8 +374,20 @@ export function softmax(rows: i32, cols: i32, x: usize, xRow: i32, out: usize, l
     const o = out + <usize>(r * cols) * 4;
     const max = rowMax(p, cols);
     const shift = f32x4.splat(max);
-    // e = exp(x − max) into out, summed.
+    // e = exp(x − max) into out, summed. Four vectors per turn where the row allows: exp4 is a long chain of
+    // dependent steps, and independent ones overlap (as in cross-entropy.ts).
     let c = 0;
+    for (; c + 16 <= cols; c += 16) {
+      const at = <usize>c * 4;
+      const e0 = exp4(f32x4.sub(v128.load(p + at), shift));
+      const e1 = exp4(f32x4.sub(v128.load(p + at + 16), shift));
+      const e2 = exp4(f32x4.sub(v128.load(p + at + 32), shift));
+      const e3 = exp4(f32x4.sub(v128.load(p + at + 48), shift));
+      v128.store(o + at, e0);
+      v128.store(o + at + 16, e1);
+      v128.store(o + at + 32, e2);
+      v128.store(o + at + 48, e3);
+    }
     for (; c + 4 <= cols; c += 4) {
       const at = <usize>c * 4;
       v128.store(o + at, exp4(f32x4.sub(v128.load(p + at), shift)));
