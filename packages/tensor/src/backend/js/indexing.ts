@@ -62,6 +62,7 @@ export function scatterAdd(
   }
   const [indexStrides, dstWalk] = walkStrides(index, dim, dstStrides);
   const strides = [indexStrides, dstWalk, src.strides as number[]];
+  const float32 = dst instanceof Float32Array && values instanceof Float32Array;
   forEachRow(index.shape, strides, [index.offset, 0, src.offset], (b, n) => {
     const si = strides[0][rank - 1];
     const sd = strides[1][rank - 1];
@@ -72,8 +73,7 @@ export function scatterAdd(
     if (si === 0) {
       // One index for the whole row (indexAdd, an embedding's gradient): one row of dst.
       const d = o + idx[i] * along;
-      if (dst instanceof Float32Array && values instanceof Float32Array)
-        addRowFloat32(dst, d, sd, values, s, ss, n);
+      if (float32) addRowFloat32(dst as Float32Array, d, sd, values as Float32Array, s, ss, n);
       else for (let k = 0, at = d; k < n; k++, at += sd, s += ss) dst[at] += values[s];
       return;
     }
