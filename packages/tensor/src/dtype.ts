@@ -6,17 +6,13 @@ export type FloatDType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-const arrayConstructors = {
+/** The typed array that stores each dtype (bools as 0/1 bytes). */
+export const arrayConstructors = {
   float32: Float32Array,
   float64: Float64Array,
   int32: Int32Array,
   bool: Uint8Array,
 } as const;
-
-/** Storage for `size` elements of `dtype`, zero-filled. Bools are stored as 0/1 bytes. */
-export function allocate(dtype: DType, size: number): TypedArray {
-  return new arrayConstructors[dtype](size);
-}
 
 export function dtypeOfArray(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';

@@ -123,4 +123,5 @@ export type { Primitive, PrimitiveParams } from './primitives.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
+export { setStoragePoolLimit, storagePoolStats } from './storage.js';
 export { type NestedArray, type Scalar, Tensor, type TensorLike } from './tensor.js';

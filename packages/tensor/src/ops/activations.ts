@@ -1,14 +1,15 @@
 /** @file Activations: GELU and dropout composed from primitives; softmax and log-softmax as fused primitives. */
 import { record } from '../autograd/record.js';
 import { getBackend } from '../backend/registry.js';
-import { allocate, isFloating } from '../dtype.js';
+import { isFloating } from '../dtype.js';
 import { DTypeError, TensorloomError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { normalizeDim } from '../shape.js';
+import { allocateForOverwrite } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { add, erf, mul, tanh } from './elementwise.js';
 import { cast, permute } from './movement.js';
-import { empty } from './util.js';
+import { emptyForOverwrite } from './util.js';
 
 const SQRT_HALF = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -59,7 +60,7 @@ function dimLast(ndim: number, d: number): (t: Tensor) => Tensor {
 function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor {
   const input = floatInput(op, x);
   const d = normalizeDim(op, dim, input.ndim);
-  const out = empty(input.shape, input.dtype);
+  const out = emptyForOverwrite(input.shape, input.dtype);
   const moved = dimLast(input.ndim, d);
   getBackend().softmax(moved(input), moved(out), op === 'logSoftmax');
   return record(op, out, [input], { dim: d });
@@ -70,7 +71,7 @@ function normalize(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor
  * and the gradient g, y ⊙ (g − Σ g ⊙ y), or g − exp(y) ⊙ Σ g for log-softmax. Contiguous in y's dim order.
  */
 export function softmaxBackward(op: 'softmax' | 'logSoftmax', y: Tensor, g: Tensor, dim: number): Tensor {
-  const out = empty(y.shape, y.dtype);
+  const out = emptyForOverwrite(y.shape, y.dtype);
   const moved = dimLast(y.ndim, dim);
   getBackend().softmaxBackward(moved(y), moved(g.to(y.dtype)), moved(out), op === 'logSoftmax');
   return out;
@@ -91,7 +92,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
   // The mask holds 0 or 1/(1−p) (rounded to x's dtype, as mul(keep, 1/(1−p)) would give): one op, not three.
-  const mask = allocate(floatInput('dropout', x).dtype, x.size) as Float32Array | Float64Array;
+  const mask = allocateForOverwrite(floatInput('dropout', x).dtype, x.size) as Float32Array | Float64Array;
   generator.fillBernoulli(mask, 1 - p, 1 / (1 - p));
   return mul(x, new Tensor(mask, [...x.shape]));
 }

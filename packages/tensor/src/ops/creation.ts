@@ -1,8 +1,9 @@
 /** @file Creating tensors: from data, constant fills, ranges and random draws. */
-import { allocate, type DType, dtypeOfArray, isFloating, type TypedArray } from '../dtype.js';
+import { type DType, dtypeOfArray, isFloating, type TypedArray } from '../dtype.js';
 import { DataError, DTypeError, ShapeError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape, type Shape, sizeOf } from '../shape.js';
+import { allocate } from '../storage.js';
 import { type NestedArray, Tensor } from '../tensor.js';
 import { empty } from './util.js';
 

@@ -10,7 +10,7 @@ import { DTypeError, IndexError, ShapeError, TensorloomError } from '../errors.j
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { floatInputs, recording } from './rnn-gates.js';
-import { empty } from './util.js';
+import { empty, emptyForOverwrite } from './util.js';
 
 /** The targets as int32 values, each checked to name a class in [0, classes). */
 function targetValues(op: string, target: Tensor, rows: number, classes: number): Int32Array {
@@ -74,7 +74,7 @@ export function softmaxCrossEntropyBackward(
   stats: Tensor,
   labelSmoothing: number,
 ): Tensor {
-  const out = empty(logits.shape, logits.dtype);
+  const out = emptyForOverwrite(logits.shape, logits.dtype);
   getBackend().softmaxCrossEntropyBackward(
     logits,
     targets,

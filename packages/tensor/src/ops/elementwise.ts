@@ -7,7 +7,7 @@ import { DTypeError, ShapeError } from '../errors.js';
 import { broadcastShapes, formatShape, sameShape } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { cast, expand } from './movement.js';
-import { asTensor, empty } from './util.js';
+import { asTensor, empty, emptyForOverwrite } from './util.js';
 
 function resultType(a: TensorLike, b: TensorLike): DType {
   if (a instanceof Tensor && b instanceof Tensor) {
@@ -38,7 +38,7 @@ function arithmetic(op: ArithmeticOp, a: TensorLike, b: TensorLike): Tensor {
   }
   if (op === 'div' && !isFloating(dtype)) dtype = 'float32'; // true division, as in PyTorch
   const [x, y] = align(op, a, b, dtype);
-  const out = empty(x.shape, dtype);
+  const out = emptyForOverwrite(x.shape, dtype);
   getBackend().binary(op, x, y, out.data);
   return record(op, out, [x, y], null);
 }
@@ -46,7 +46,7 @@ function arithmetic(op: ArithmeticOp, a: TensorLike, b: TensorLike): Tensor {
 function comparison(op: ComparisonOp, a: TensorLike, b: TensorLike): Tensor {
   const dtype = resultType(a, b);
   const [x, y] = align(op, a, b, dtype);
-  const out = empty(x.shape, 'bool');
+  const out = emptyForOverwrite(x.shape, 'bool');
   getBackend().binary(op, x, y, out.data);
   return out;
 }
@@ -57,14 +57,14 @@ function unaryFloat(
   x: Tensor,
 ): Tensor {
   const input = isFloating(x.dtype) ? x : cast(x, 'float32');
-  const out = empty(input.shape, input.dtype);
+  const out = emptyForOverwrite(input.shape, input.dtype);
   getBackend().unary(op, input, out.data);
   return record(op, out, [input], null);
 }
 
 function unarySameType(op: 'neg' | 'abs' | 'relu', x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new DTypeError(`${op}: not supported for bool tensors`);
-  const out = empty(x.shape, x.dtype);
+  const out = emptyForOverwrite(x.shape, x.dtype);
   getBackend().unary(op, x, out.data);
   return record(op, out, [x], null);
 }
@@ -89,7 +89,7 @@ export const relu = (x: Tensor): Tensor => unarySameType('relu', x);
  * dtype); PyTorch's threshold_backward at 0.
  */
 export function reluBackward(g: Tensor, x: Tensor): Tensor {
-  const out = empty(x.shape, x.dtype);
+  const out = emptyForOverwrite(x.shape, x.dtype);
   getBackend().binary('reluBackward', g.to(x.dtype), x, out.data);
   return out;
 }
@@ -142,7 +142,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const y = cast(asTensor(b, dtype), dtype);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const [c, xs, ys] = [expand(cond, shape), expand(x, shape), expand(y, shape)];
-  const out = empty(shape, dtype);
+  const out = emptyForOverwrite(shape, dtype);
   getBackend().where(c, xs, ys, out.data);
   return record('where', out, [xs, ys], { cond: c });
 }

@@ -11,7 +11,7 @@ import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { reshape } from './movement.js';
 import { floatInputs } from './rnn-gates.js';
-import { empty } from './util.js';
+import { emptyForOverwrite } from './util.js';
 
 /**
  * y = x·weightᵀ + bias over the last dim, as `torch.nn.functional.linear`: x [..., in], weight [out, in], bias
@@ -37,7 +37,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   }
   const [input, w, b = null] = floatInputs(op, bias ? { x, weight, bias } : { x, weight });
   const flat = input.ndim === 2 ? input : reshape(input, [-1, inFeatures]); // [N, in]
-  const out = empty([flat.shape[0], outFeatures], input.dtype); // [N, out]
+  const out = emptyForOverwrite([flat.shape[0], outFeatures], input.dtype); // [N, out]
   getBackend().linear(flat, w, b, out.data as FloatArray);
   const y = record('linear', out, b ? [flat, w, b] : [flat, w], null);
   return input.ndim === 2 ? y : reshape(y, [...input.shape.slice(0, -1), outFeatures]); // [..., out]

@@ -6,7 +6,7 @@ import { DTypeError, ShapeError } from '../errors.js';
 import { broadcastShapes, formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, expand, reshape } from './movement.js';
-import { empty } from './util.js';
+import { emptyForOverwrite } from './util.js';
 
 /**
  * The matrix product. 1-D·1-D is a dot product; a 1-D left operand acts as a row and a 1-D right operand as a
@@ -37,7 +37,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const n = y.shape[y.ndim - 1];
   const xs = expand(cast(x, dtype), [...batch, m, k]);
   const ys = expand(cast(y, dtype), [...batch, k, n]);
-  const out = empty([...batch, m, n], dtype);
+  const out = emptyForOverwrite([...batch, m, n], dtype);
   getBackend().matmul(xs, ys, out.data as FloatArray);
   const product = record('matmul', out, [xs, ys], null);
   // Remove the dims that 1-D operands gained.

@@ -7,7 +7,7 @@ import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import type { StridedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { allocate, type DType, isFloating, type TypedArray } from '../dtype.js';
+import { type DType, isFloating, type TypedArray } from '../dtype.js';
 import { AutogradError, IndexError, ShapeError } from '../errors.js';
 import {
   contiguousStrides,
@@ -19,19 +19,20 @@ import {
   sameShape,
   sizeOf,
 } from '../shape.js';
+import { allocateForOverwrite } from '../storage.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { asTensor, empty } from './util.js';
+import { asTensor, empty, emptyForOverwrite } from './util.js';
 
 /** The elements as a new contiguous typed array. */
 export function contiguousData(t: Tensor): TypedArray {
   if (isContiguous(t.shape, t.strides)) return t.data.slice(t.offset, t.offset + t.size);
-  const out = allocate(t.dtype, t.size);
+  const out = allocateForOverwrite(t.dtype, t.size);
   getBackend().copy(t, { data: out, shape: t.shape, strides: contiguousStrides(t.shape), offset: 0 });
   return out;
 }
 
 function copyOf(t: Tensor, dtype: DType): Tensor {
-  const out = empty(t.shape, dtype);
+  const out = emptyForOverwrite(t.shape, dtype);
   getBackend().copy(t, out);
   return out;
 }

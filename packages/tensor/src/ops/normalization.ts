@@ -12,7 +12,7 @@ import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
 import { floatInputs, recording } from './rnn-gates.js';
-import { empty } from './util.js';
+import { empty, emptyForOverwrite } from './util.js';
 
 /** x's storage seen as `rows` contiguous rows of `cols` (x itself must be contiguous). */
 const rowsOf = (x: Tensor, rows: number, cols: number): StridedArray => ({
@@ -71,7 +71,7 @@ export function layerNorm(
   const cols = shape.reduce((a, d) => a * d, 1);
   const rows = input.size / cols;
   const inputs = [input, ...affine];
-  const out = empty(input.shape, input.dtype);
+  const out = emptyForOverwrite(input.shape, input.dtype);
   const stats = recording(inputs) ? empty([rows, 2], input.dtype) : null;
   getBackend().layerNorm(
     rowsOf(input, rows, cols),
@@ -100,7 +100,7 @@ export function layerNormBackward(
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const rows = stats.shape[0];
   const cols = normalizedShape.reduce((a, d) => a * d, 1);
-  const dx = wanted[0] ? empty(x.shape, x.dtype) : null;
+  const dx = wanted[0] ? emptyForOverwrite(x.shape, x.dtype) : null;
   const dWeight = wanted[1] ? empty(normalizedShape, x.dtype) : null;
   const dBias = wanted[2] ? empty(normalizedShape, x.dtype) : null;
   const grad = contiguous(dy.to(x.dtype)); // .to and contiguous copy nothing that is already so

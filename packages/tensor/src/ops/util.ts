@@ -1,13 +1,17 @@
 /** @file Small helpers shared by the op modules. */
-import { allocate, type DType } from '../dtype.js';
-import type { Shape } from '../shape.js';
+import type { DType } from '../dtype.js';
+import { type Shape, sizeOf } from '../shape.js';
+import { allocate, allocateForOverwrite } from '../storage.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
 /** A new contiguous zero-filled tensor. */
 export function empty(shape: Shape, dtype: DType): Tensor {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return new Tensor(allocate(dtype, size), [...shape]);
+  return new Tensor(allocate(dtype, sizeOf(shape)), [...shape]);
+}
+
+/** A new contiguous tensor whose contents are undefined, for an op that writes every element. */
+export function emptyForOverwrite(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(allocateForOverwrite(dtype, sizeOf(shape)), [...shape]);
 }
 
 /** A 0-d tensor holding `value`. */
