@@ -9,8 +9,10 @@ import { matmulGradA } from '../gradients/matmul-grads.js';
 import { onesLike } from '../ops/creation.js';
 import { contiguous, sliceScatterAdd } from '../ops/movement.js';
 import { formatShape, sameShape } from '../shape.js';
+import { trackAllocations } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad } from './grad-mode.js';
+import { GradientStorage } from './gradient-storage.js';
 import type { GradNode } from './node.js';
 import { PendingProducts, sharedRightOperands } from './pending-products.js';
 
@@ -109,56 +111,81 @@ export function backward(root: Tensor, gradient?: Tensor, options: { retainGraph
       accumulate(root, seed);
       return;
     }
-    const grads = new Map<Tensor, Tensor>([[root, seed]]);
-    const slices = new PendingSlices();
-    const order = topologicalOrder(root);
-    const products = new PendingProducts(sharedRightOperands(order));
-    const deliver = (input: Tensor, gi: Tensor) => {
-      if (input.isLeaf) accumulate(input, gi);
-      else {
-        const previous = grads.get(input);
-        grads.set(input, previous ? previous.add(gi) : gi);
-      }
-    };
-    for (const tensor of order) {
-      const g = sum(sum(grads.get(tensor), slices.take(tensor)), products.take(tensor));
-      grads.delete(tensor);
-      const node = tensor.gradFn as GradNode;
-      if (!g) continue;
-      if (tensor.retainsGrad) accumulate(tensor, g);
-      if (!node.backward) {
-        throw new AutogradError(
-          `backward: trying to backward through the graph a second time (through ${node.name}); its buffers were freed. Pass { retainGraph: true } to the first backward()`,
-        );
-      }
-      if (node.name === 'slice' && node.inputs[0].requiresGrad) {
-        slices.add(node.inputs[0], { grad: g, ...(node.params as Omit<SliceGrad, 'grad'>) });
-        release(node, options.retainGraph);
-        continue;
-      }
-      if (node.name === 'matmul' && products.defers(node)) {
-        // ∂A now; ∂B joins the other products sharing B (see PendingProducts).
-        const [a, b] = node.inputs;
-        if (a.requiresGrad) deliver(a, matmulGradA(g, a, b));
-        products.add(b, a, g);
-        release(node, options.retainGraph);
-        continue;
-      }
-      const inputGrads = node.backward(g);
-      node.inputs.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (gi && input.requiresGrad) deliver(input, gi);
-      });
-      release(node, options.retainGraph);
-    }
-    for (const leaf of slices.inputs()) accumulate(leaf, slices.take(leaf) as Tensor);
-    for (const leaf of products.inputs()) accumulate(leaf, products.take(leaf) as Tensor);
+    trackAllocations((allocated) => walk(root, seed, new GradientStorage(allocated), options.retainGraph));
   });
 }
 
-function sum(a: Tensor | undefined, b: Tensor | null | undefined): Tensor | undefined {
-  if (!b) return a;
-  return a ? a.add(b) : b;
+function walk(root: Tensor, seed: Tensor, storage: GradientStorage, retainGraph = false): void {
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const slices = new PendingSlices();
+  const order = topologicalOrder(root);
+  const products = new PendingProducts(sharedRightOperands(order));
+  const deliver = (input: Tensor, gi: Tensor) => {
+    if (input.isLeaf) {
+      storage.escape(gi);
+      accumulate(input, gi);
+      return;
+    }
+    storage.hold(gi);
+    const previous = grads.get(input);
+    if (previous) {
+      const total = previous.add(gi);
+      storage.hold(total);
+      storage.drop(previous);
+      storage.drop(gi);
+      grads.set(input, total);
+    } else grads.set(input, gi);
+  };
+  /** The sum of the held parts, holding the result and dropping the parts. */
+  const sumHeld = (a: Tensor | undefined, b: Tensor | null | undefined): Tensor | undefined => {
+    if (!b) return a;
+    storage.hold(b);
+    if (!a) return b;
+    const total = a.add(b);
+    storage.hold(total);
+    storage.drop(a);
+    storage.drop(b);
+    return total;
+  };
+  for (const tensor of order) {
+    const g = sumHeld(sumHeld(grads.get(tensor), slices.take(tensor)), products.take(tensor));
+    grads.delete(tensor);
+    const node = tensor.gradFn as GradNode;
+    if (!g) continue;
+    if (tensor.retainsGrad) {
+      storage.escape(g);
+      accumulate(tensor, g);
+    }
+    if (!node.backward) {
+      throw new AutogradError(
+        `backward: trying to backward through the graph a second time (through ${node.name}); its buffers were freed. Pass { retainGraph: true } to the first backward()`,
+      );
+    }
+    if (node.name === 'slice' && node.inputs[0].requiresGrad) {
+      storage.escape(g);
+      slices.add(node.inputs[0], { grad: g, ...(node.params as Omit<SliceGrad, 'grad'>) });
+      release(node, retainGraph);
+      continue;
+    }
+    if (node.name === 'matmul' && products.defers(node)) {
+      // ∂A now; ∂B joins the other products sharing B (see PendingProducts).
+      const [a, b] = node.inputs;
+      storage.escape(g);
+      if (a.requiresGrad) deliver(a, matmulGradA(g, a, b));
+      products.add(b, a, g);
+      release(node, retainGraph);
+      continue;
+    }
+    const inputGrads = node.backward(g);
+    node.inputs.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (gi && input.requiresGrad) deliver(input, gi);
+    });
+    storage.drop(g);
+    release(node, retainGraph);
+  }
+  for (const leaf of slices.inputs()) accumulate(leaf, slices.take(leaf) as Tensor);
+  for (const leaf of products.inputs()) accumulate(leaf, products.take(leaf) as Tensor);
 }
 
 function release(node: GradNode, retainGraph = false): void {
