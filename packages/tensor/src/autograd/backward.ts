@@ -120,23 +120,7 @@ function walk(root: Tensor, seed: Tensor, storage: GradientStorage, retainGraph 
   const slices = new PendingSlices();
   const order = topologicalOrder(root);
   const products = new PendingProducts(sharedRightOperands(order));
-  const deliver = (input: Tensor, gi: Tensor) => {
-    if (input.isLeaf) {
-      storage.escape(gi);
-      accumulate(input, gi);
-      return;
-    }
-    storage.hold(gi);
-    const previous = grads.get(input);
-    if (previous) {
-      const total = previous.add(gi);
-      storage.hold(total);
-      storage.drop(previous);
-      storage.drop(gi);
-      grads.set(input, total);
-    } else grads.set(input, gi);
-  };
-  /** The sum of the held parts, holding the result and dropping the parts. */
+  /** a + b, where a is held and b is new: the sum is held, and the parts are dropped. */
   const sumHeld = (a: Tensor | undefined, b: Tensor | null | undefined): Tensor | undefined => {
     if (!b) return a;
     storage.hold(b);
@@ -146,6 +130,12 @@ function walk(root: Tensor, seed: Tensor, storage: GradientStorage, retainGraph 
     storage.drop(a);
     storage.drop(b);
     return total;
+  };
+  const deliver = (input: Tensor, gi: Tensor) => {
+    if (input.isLeaf) {
+      storage.escape(gi);
+      accumulate(input, gi);
+    } else grads.set(input, sumHeld(grads.get(input), gi) as Tensor);
   };
   for (const tensor of order) {
     const g = sumHeld(sumHeld(grads.get(tensor), slices.take(tensor)), products.take(tensor));
