@@ -72,7 +72,11 @@ export interface TranslatorApp {
   corpusBleu(hypotheses: readonly string[], references: readonly string[]): { score: number };
   trainWithBudget(
     model: TranslatorModel,
-    options: TrainingSettings & { train: readonly EncodedPair[]; minutes: number },
+    options: TrainingSettings & {
+      train: readonly EncodedPair[];
+      minutes: number;
+      turns?: { seconds: number; yieldTurn: () => Promise<void> };
+    },
   ): Promise<BudgetResult>;
 }
 

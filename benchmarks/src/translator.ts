@@ -22,7 +22,7 @@ import {
   type TranslatorApp,
   type TranslatorModel,
 } from './translator-app.js';
-import { runTorchJob, type TorchRun, writeTorchJob } from './translator-torch.js';
+import { runTorchJob, startTorchTurns, type TorchRun, writeTorchJob } from './translator-torch.js';
 
 const KINDS = ['attention', 'transformer'] as const;
 type Kind = (typeof KINDS)[number];
@@ -40,12 +40,14 @@ const SMALL: Record<Kind, Record<string, unknown>> = {
 
 const USAGE = `usage: tsx src/translator.ts [--data DIR] [--minutes N] [--models attention,transformer] [--threads N]
                               [--seed N] [--only tensorloom|torch] [--small] [--train-limit N] [--test-limit N]
-                              [--max-epochs N] [--json FILE]
+                              [--max-epochs N] [--turn-seconds N] [--json FILE]
   --data DIR       train.tsv + test-public.tsv (default ../shared/data/tatoeba-eng-fra-short beside the repo)
   --minutes N      training time per run, Tensorloom and PyTorch alike (default 10)
   --threads N      PyTorch's threads (default 2; Tensorloom uses its default backend and threads)
   --small          tiny models, for a quick check of the whole pipeline
   --max-epochs N   batch plans sent to PyTorch (default 200; reused from the first if it trains longer)
+  --turn-seconds N the two sides train in turns of N seconds of training time each, so that a machine whose
+                   speed drifts slows both alike (default 30; 0: Tensorloom's whole run, then PyTorch's)
   --json FILE      also write every number (and the hypotheses) as JSON`;
 
 interface Options {
@@ -59,6 +61,7 @@ interface Options {
   trainLimit?: number;
   testLimit?: number;
   maxEpochs: number;
+  turnSeconds: number;
   json?: string;
 }
 
@@ -70,6 +73,7 @@ function parseOptions(argv: readonly string[]): Options {
     seed: 1,
     small: false,
     maxEpochs: 200,
+    turnSeconds: 30,
   };
   const number = (flag: string, raw: string | undefined, integer = true) => {
     const value = Number(raw);
@@ -90,7 +94,10 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--train-limit') opts.trainLimit = number(arg, next());
     else if (arg === '--test-limit') opts.testLimit = number(arg, next());
     else if (arg === '--max-epochs') opts.maxEpochs = number(arg, next());
-    else if (arg === '--json') opts.json = next();
+    else if (arg === '--turn-seconds') {
+      const raw = next();
+      opts.turnSeconds = raw === '0' ? 0 : number(arg, raw, false);
+    } else if (arg === '--json') opts.json = next();
     else if (arg === '--small') opts.small = true;
     else if (arg === '--only') {
       const side = next();
@@ -167,6 +174,7 @@ async function compare(app: TranslatorApp, data: ExperimentData, kind: Kind, opt
     app.planBatches(data.train, { batchSize, seed: opts.seed + e + 1 }),
   );
   const initialLoss = batchLoss(app, model, data, plans[0][0], training.labelSmoothing ?? 0);
+  const takeTurns = opts.only === undefined && opts.turnSeconds > 0;
   const jobFile =
     opts.only === 'tensorloom'
       ? null
@@ -180,12 +188,23 @@ async function compare(app: TranslatorApp, data: ExperimentData, kind: Kind, opt
           testSources: data.test.pairs.map((p) => p.src),
           minutes: opts.minutes,
           seed: opts.seed,
+          turnSeconds: takeTurns ? opts.turnSeconds : 0,
         });
   const decode = (ids: readonly number[]) => data.codecs.tgt.decode(ids);
   const score = (hypotheses: string[]) => app.corpusBleu(hypotheses, data.test.references).score;
+  // With turns, PyTorch starts first (loading outside anyone's turn) and then trains only while the app waits.
+  const torchTurns = jobFile && takeTurns ? await startTorchTurns(jobFile, opts.threads) : null;
   if (opts.only !== 'torch') {
-    progress(`Tensorloom ${kind}: ${result.parameters} parameters, ${opts.minutes} min of training`);
-    const run = await app.trainWithBudget(model, { ...training, train: data.train, minutes: opts.minutes });
+    progress(
+      `Tensorloom ${kind}: ${result.parameters} parameters, ${opts.minutes} min of training` +
+        (torchTurns ? `, in turns of ${opts.turnSeconds} s with PyTorch's` : ''),
+    );
+    const run = await app.trainWithBudget(model, {
+      ...training,
+      train: data.train,
+      minutes: opts.minutes,
+      turns: torchTurns ? { seconds: opts.turnSeconds, yieldTurn: () => torchTurns.take() } : undefined,
+    });
     const hypotheses = app.translate(model, data.test.pairs).map((t) => decode(t.ids));
     const { state } = run.result;
     result.tensorloom = {
@@ -202,8 +221,16 @@ async function compare(app: TranslatorApp, data: ExperimentData, kind: Kind, opt
     );
   }
   if (jobFile) {
-    progress(`PyTorch ${kind}: ${opts.threads} threads, ${opts.minutes} min of training`);
-    const run: TorchRun = await runTorchJob(jobFile, opts.threads);
+    progress(
+      torchTurns
+        ? `PyTorch ${kind}: the rest of its ${opts.minutes} min of training`
+        : `PyTorch ${kind}: ${opts.threads} threads, ${opts.minutes} min of training`,
+    );
+    let run: TorchRun;
+    if (torchTurns) {
+      while (!torchTurns.finished) await torchTurns.take();
+      run = await torchTurns.result;
+    } else run = await runTorchJob(jobFile, opts.threads);
     const hypotheses = run.hypotheses.map(decode);
     result.torch = {
       bleu: score(hypotheses),
@@ -341,6 +368,10 @@ async function main(opts: Options): Promise<void> {
     `  data: ${data.description}`,
     mallocLine(),
     youngGenerationLine(),
+    opts.only === undefined && opts.turnSeconds > 0
+      ? `  turns: the two sides train in turns of ${opts.turnSeconds} s of training time, each waiting while the ` +
+        `other trains, so that a drift in the machine's speed slows both alike`
+      : "  turns: none (one side's whole run, then the other's)",
   ];
   const dir = await mkdtemp(join(tmpdir(), 'tensorloom-translator-bench-'));
   const results: ModelResult[] = [];

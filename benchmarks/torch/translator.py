@@ -8,9 +8,13 @@ plan of every epoch as the app draws it ("plans": [[[example index, ...], ...], 
 training outlasts them), the test sources ("test_src"), "minutes", "seed", and the app's initial weights
 ("weights": {"file": raw little-endian float32, "params": [[name, shape], ...]} in that order).
 
-Prints one JSON object: steps, target tokens and seconds of training, epochs, the eval-mode loss of the first
-batch before training ("initial_loss", to check the mirror against the app), the hypotheses' ids, torch's
-version, thread count and BLAS. Progress goes to stderr.
+With "turn_seconds" > 0 in the job, training takes turns with the app's (src/translator.ts, --turn-seconds):
+before its first step and after every turn of that much training time, the script prints a line
+{"waiting": {"seconds": s, "steps": n}} and waits for "go" on stdin. The wait is not training time.
+
+Prints one JSON object (the last line): steps, target tokens and seconds of training, epochs, the eval-mode loss
+of the first batch before training ("initial_loss", to check the mirror against the app), the hypotheses' ids,
+torch's version, thread count and BLAS. Progress goes to stderr.
 """
 
 import json
@@ -102,8 +106,22 @@ scheduler = (
 )
 
 budget = job["minutes"] * 60
+turn_seconds = job.get("turn_seconds", 0)
 seconds, tokens, steps, epoch, done = 0.0, 0, 0, 1, False
 next_report = 30.0
+
+
+def wait_for_turn():
+    """Hands the machine to the other side of an interleaved run and waits until it hands it back."""
+    print(json.dumps({"waiting": {"seconds": seconds, "steps": steps}}), flush=True)
+    line = sys.stdin.readline().strip()
+    if line != "go":
+        sys.exit(f"translator.py: expected 'go' on stdin, got {line!r}")
+
+
+turn_began = 0.0
+if turn_seconds:
+    wait_for_turn()
 while not done:
     plan = plans[(epoch - 1) % len(plans)]
     for k, indices in enumerate(plan):
@@ -127,6 +145,9 @@ while not done:
             done = True
             epochs = epoch - 1 + (k + 1) / len(plan)
             break
+        if turn_seconds and seconds - turn_began >= turn_seconds:
+            wait_for_turn()
+            turn_began = seconds
     if not done:
         epoch += 1
         if not scheduler:

@@ -143,6 +143,39 @@ describe('experiment set-up', () => {
     expect(run.result.stopped).toBe('interrupted');
     expect(run.tokensPerSecond).toBeCloseTo(run.result.state.tokens / run.trainSeconds, 3);
   }, 30_000);
+
+  it('takes turns with another run and leaves the turns it gives away out of training time', async () => {
+    const model = buildModel({
+      kind: 'lstm',
+      srcVocabSize: data.codecs.src.vocab.size,
+      tgtVocabSize: data.codecs.tgt.vocab.size,
+      hiddenSize: 8,
+      embeddingDim: 8,
+    });
+    const turnsTaken: number[] = [];
+    // The other run's turn: 0.25 s of someone else's work, awaited like a child process's reply.
+    const yieldTurn = async () => {
+      turnsTaken.push(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    };
+    const run = await trainWithBudget(model, {
+      train: data.train,
+      minutes: 0.02, // 1.2 s of training in turns of 0.3 s
+      batchSize: 32,
+      turns: { seconds: 0.3, yieldTurn },
+    });
+    expect(run.trainSeconds).toBeGreaterThanOrEqual(1.2);
+    expect(run.trainSeconds).toBeLessThan(6);
+    // A turn is yielded after each 0.3 s of training except the last: 3, or 4 if the budget ends on a turn's edge.
+    expect(turnsTaken.length).toBeGreaterThanOrEqual(3);
+    expect(turnsTaken.length).toBeLessThanOrEqual(4);
+    expect(run.waitedSeconds).toBeGreaterThanOrEqual(0.25 * turnsTaken.length);
+    expect(run.waitedSeconds).toBeLessThan(0.25 * turnsTaken.length + 1);
+    expect(run.tokensPerSecond).toBeCloseTo(run.result.state.tokens / run.trainSeconds, 3);
+    await expect(
+      trainWithBudget(model, { train: data.train, minutes: 0.01, turns: { seconds: 0, yieldTurn } }),
+    ).rejects.toThrow(/turns.seconds must be > 0/);
+  }, 30_000);
 });
 
 interface ResultsJson {

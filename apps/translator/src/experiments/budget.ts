@@ -24,6 +24,12 @@ export interface BudgetOptions extends BudgetTrainOptions {
   evaluate?: (model: TranslatorModel) => number;
   /** Called after each evaluation (progress lines). */
   onEvaluation?: (point: CurvePoint) => void;
+  /**
+   * Taking turns with another run on the same machine: after every `seconds` of training time, `yieldTurn` is
+   * awaited (the other run trains meanwhile), and its time is not training time. So both runs meet the machine's
+   * changing speed alike: the benchmarks compare the app against PyTorch this way.
+   */
+  turns?: { seconds: number; yieldTurn: () => Promise<void> };
 }
 
 export interface CurvePoint {
@@ -41,6 +47,8 @@ export interface BudgetResult {
   trainSeconds: number;
   /** Seconds spent in evaluations. */
   evaluationSeconds: number;
+  /** Seconds spent waiting for turns (`turns`). */
+  waitedSeconds: number;
   /** Target tokens per second of training time. */
   tokensPerSecond: number;
   curve: CurvePoint[];
@@ -54,10 +62,13 @@ export interface BudgetResult {
  * });
  */
 export async function trainWithBudget(model: TranslatorModel, options: BudgetOptions): Promise<BudgetResult> {
-  const { minutes, evaluations = 0, evaluate, train: pairs, onEvaluation, ...trainOptions } = options;
+  const { minutes, evaluations = 0, evaluate, train: pairs, onEvaluation, turns, ...trainOptions } = options;
   if (!(minutes > 0)) throw new RangeError(`trainWithBudget: minutes must be > 0 (got ${minutes})`);
   if (!Number.isInteger(evaluations) || evaluations < 0) {
     throw new RangeError(`trainWithBudget: evaluations must be an integer ≥ 0 (got ${evaluations})`);
+  }
+  if (turns && !(turns.seconds > 0)) {
+    throw new RangeError(`trainWithBudget: turns.seconds must be > 0 (got ${turns.seconds})`);
   }
   const budget = minutes * 60;
   const interval = evaluations > 0 ? budget / evaluations : Number.POSITIVE_INFINITY;
@@ -65,7 +76,9 @@ export async function trainWithBudget(model: TranslatorModel, options: BudgetOpt
   const controller = new AbortController();
   const start = performance.now();
   let paused = 0;
-  const trainingSeconds = () => (performance.now() - start) / 1000 - paused;
+  let waited = 0;
+  const trainingSeconds = () => (performance.now() - start) / 1000 - paused - waited;
+  let turnBegan = 0;
   const evaluateNow = (step: number, epoch: number) => {
     if (!evaluate) return;
     const seconds = trainingSeconds();
@@ -84,7 +97,7 @@ export async function trainWithBudget(model: TranslatorModel, options: BudgetOpt
     epochs: Number.MAX_SAFE_INTEGER,
     progress: false,
     signal: controller.signal,
-    onStep: (state) => {
+    onStep: async (state) => {
       const seconds = trainingSeconds();
       if (seconds >= budget) {
         controller.abort();
@@ -94,6 +107,12 @@ export async function trainWithBudget(model: TranslatorModel, options: BudgetOpt
         evaluateNow(state.step, state.epoch);
         while (nextEvaluation <= seconds) nextEvaluation += interval;
       }
+      if (turns && seconds - turnBegan >= turns.seconds) {
+        const began = performance.now();
+        await turns.yieldTurn();
+        waited += (performance.now() - began) / 1000;
+        turnBegan = trainingSeconds();
+      }
     },
   });
   const trainSeconds = trainingSeconds();
@@ -102,6 +121,7 @@ export async function trainWithBudget(model: TranslatorModel, options: BudgetOpt
     result,
     trainSeconds,
     evaluationSeconds: paused,
+    waitedSeconds: waited,
     tokensPerSecond: result.state.tokens / Math.max(trainSeconds, 1e-9),
     curve,
   };

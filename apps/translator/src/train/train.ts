@@ -69,8 +69,11 @@ export interface TrainOptions {
   resume?: ResumeState;
   /** Called after every epoch, when the run stops early, and when interrupted: the place to write checkpoints. */
   onCheckpoint?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
-  /** Called after every step (progress reporting, or aborting at a given step). */
-  onStep?: (state: Readonly<TrainerState>) => void;
+  /**
+   * Called after every step (progress reporting, or aborting at a given step); a returned promise is awaited
+   * before the next step.
+   */
+  onStep?: (state: Readonly<TrainerState>) => void | Promise<void>;
   /** Aborting stops the run after the current step, with a checkpoint (reason 'interrupted'). */
   signal?: AbortSignal;
 }
@@ -184,7 +187,7 @@ export async function train(model: TranslatorModel, options: TrainOptions): Prom
       state.epochTokens += batch.numTargetTokens;
       state.history.push({ step: state.step, loss: value });
       bar?.update({ epoch: state.epoch, step: state.step, loss: value, tokens: batch.numTargetTokens });
-      options.onStep?.(state);
+      await options.onStep?.(state);
       await yieldToEventLoop(); // lets a Ctrl-C handler run between steps
       if (options.signal?.aborted) {
         bar?.log(`interrupted at epoch ${state.epoch}, step ${state.step}`);
